@@ -1,0 +1,164 @@
+import type { Client } from '@temporalio/client';
+import fs from 'node:fs';
+import type { Endpoints } from '../config';
+import { createPool } from '../db/pool';
+import { standardResultSchema, type StandardResult } from '../result/schema';
+import { startStack, type RunningStack } from '../stack/stack';
+import { temporalAnswers } from '../stack/temporal-server';
+import { connectClient } from '../temporal-connection';
+import { summaryQuery } from '../workflows/definitions';
+import { resolveEndpoints } from './endpoints';
+import { EXIT } from './errors';
+import { formatProgress, formatResult, formatThresholds, webUiLinks } from './format';
+import { awaitStressRun, startStressRun, workerIsPolling } from './run-stress';
+import type { StartOptions } from './start-options';
+import { checkThresholds } from './thresholds';
+
+const say = (line: string) => process.stderr.write(`${line}\n`);
+
+/** Connects to the configured Temporal; with none there (and none configured), starts a stack for the run. */
+async function connectOrStartStack(): Promise<{ endpoints: Endpoints; stack?: RunningStack }> {
+  const { endpoints, source } = resolveEndpoints();
+  if (await temporalAnswers(endpoints.temporalAddress)) {
+    if (source === 'stack') say(`using the running stack (Temporal at ${endpoints.temporalAddress})`);
+    return { endpoints };
+  }
+  if (source === 'env')
+    throw new Error(`no Temporal server answers at ${endpoints.temporalAddress} (TEMPORAL_ADDRESS)`);
+  say(
+    `no Temporal server at ${endpoints.temporalAddress}: bringing up the whole stack for this run (stopped when it ends)`,
+  );
+  const started = Date.now();
+  const stack = await startStack({ worker: true, log: say });
+  say(`stack ready in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  return { endpoints: stack.endpoints, stack };
+}
+
+function writeJson(file: string, result: StandardResult): void {
+  fs.writeFileSync(file, JSON.stringify(result, null, 2) + '\n');
+  say(`result written to ${file}`);
+}
+
+function printResult(result: StandardResult, endpoints: Endpoints): void {
+  const links = webUiLinks(endpoints.temporalUiUrl, endpoints.namespace, result.run_id);
+  process.stdout.write(
+    `${formatResult(result)}\n\nrun id: ${result.run_id}\nWeb UI: ${links.parent}\nflows:  ${links.children}\n`,
+  );
+}
+
+/** `start-workflow <flow>`: runs a stress run to the end and prints its result; returns the exit code. */
+export async function startWorkflowCommand(opts: StartOptions): Promise<number> {
+  const { endpoints, stack } = await connectOrStartStack();
+  let client: Client | undefined;
+  const onSignal = () => {
+    say('\ninterrupted: the run goes on in Temporal; `npm run report` shows it once a worker finishes it');
+    void (stack?.stop() ?? Promise.resolve()).finally(() => process.exit(130));
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  try {
+    client = await connectClient(endpoints);
+    if (!stack && !(await workerIsPolling(client))) {
+      say(`warning: no worker polls task queue on ${endpoints.temporalAddress}; start one with 'npm run worker'`);
+    }
+    const handle = await startStressRun(client, opts);
+    const links = webUiLinks(endpoints.temporalUiUrl, endpoints.namespace, handle.workflowId);
+    say(
+      `started ${opts.flow} ×${opts.count} at concurrency ${opts.concurrency} (faults ${opts.faultsName}, time scale ${opts.timeScale})`,
+    );
+    say(`run id ${handle.workflowId}  ·  ${links.parent}`);
+    const tty = process.stderr.isTTY;
+    const result = await awaitStressRun(
+      client,
+      handle.workflowId,
+      tty ? (r) => process.stderr.write(`\r\x1b[2K${formatProgress(r)}`) : undefined,
+    );
+    if (tty) process.stderr.write('\r\x1b[2K');
+    printResult(result, endpoints);
+    if (opts.json) writeJson(opts.json, result);
+    const checks = checkThresholds(result, opts.thresholds);
+    if (checks.length) process.stdout.write(`\nthresholds:\n${formatThresholds(checks)}\n`);
+    return checks.every((c) => c.passed) ? EXIT.ok : EXIT.thresholdFailed;
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    await client?.connection.close();
+    if (stack) {
+      say('stopping the stack started for this run');
+      await stack.stop();
+    }
+  }
+}
+
+/** The result of a run: from its summary query, or its closed result, or the stress_runs table. */
+export async function fetchResult(
+  client: Client,
+  runId: string,
+  databaseUrl?: string,
+): Promise<StandardResult | undefined> {
+  const handle = client.workflow.getHandle(runId);
+  try {
+    const description = await handle.describe();
+    if (description.status.name === 'RUNNING') return await handle.query(summaryQuery);
+    return standardResultSchema.parse(await handle.result());
+  } catch (err) {
+    if ((err as Error).name !== 'WorkflowNotFoundError') throw err;
+  }
+  if (!databaseUrl) return undefined;
+  const pool = createPool(databaseUrl, 1);
+  try {
+    const row = await pool.query('SELECT result FROM stress_runs WHERE run_id = $1', [runId]);
+    return row.rowCount ? standardResultSchema.parse(row.rows[0].result) : undefined;
+  } finally {
+    await pool.end();
+  }
+}
+
+/** `report <run-id>`: prints (and with --json writes) a past or running run's result. */
+export async function reportCommand(runId: string, json?: string): Promise<number> {
+  const { endpoints } = resolveEndpoints();
+  if (!(await temporalAnswers(endpoints.temporalAddress))) {
+    throw new Error(`no Temporal server answers at ${endpoints.temporalAddress}; start one with 'npm run stack'`);
+  }
+  const client = await connectClient(endpoints);
+  try {
+    const result = await fetchResult(client, runId, endpoints.databaseUrl);
+    if (!result) {
+      say(`no run '${runId}' in Temporal at ${endpoints.temporalAddress} or in stress_runs`);
+      return EXIT.usage;
+    }
+    printResult(result, endpoints);
+    if (json) writeJson(json, result);
+    return EXIT.ok;
+  } finally {
+    await client.connection.close();
+  }
+}
+
+/** `stack`: brings everything up, prints the addresses, and stops it all on Ctrl-C or SIGTERM. */
+export async function stackCommand(opts: { faults: string; timeScale: number }): Promise<number> {
+  const started = Date.now();
+  const stack = await startStack({ worker: true, faults: opts.faults, timeScale: opts.timeScale, log: say });
+  const e = stack.endpoints;
+  process.stdout.write(
+    [
+      `stack ready in ${((Date.now() - started) / 1000).toFixed(1)} s`,
+      `  Temporal      ${e.temporalAddress} (namespace ${e.namespace})`,
+      `  Web UI        ${e.temporalUiUrl}`,
+      `  PostgreSQL    ${e.databaseUrl}`,
+      ...Object.entries(e.services).map(([name, url]) => `  ${name.padEnd(13)} ${url}`),
+      `  addresses in  ${stack.stackFile}`,
+      'Ctrl-C stops everything.',
+      '',
+    ].join('\n'),
+  );
+  // Handlers stay installed: a second Ctrl-C (or a SIGTERM to every process in the group) must not cut the stop short.
+  await new Promise<void>((resolve) => {
+    process.on('SIGINT', () => resolve());
+    process.on('SIGTERM', () => resolve());
+  });
+  say('stopping the stack');
+  await stack.stop();
+  say('stopped');
+  return EXIT.ok;
+}

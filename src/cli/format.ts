@@ -1,0 +1,68 @@
+import type { StandardResult } from '../result/schema';
+import type { ThresholdCheck } from './thresholds';
+
+function table(headers: string[], rows: string[][]): string {
+  const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const line = (cells: string[]) =>
+    cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
+  return [line(headers), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
+}
+
+const ms = (n: number) => (n >= 10_000 ? `${(n / 1000).toFixed(1)} s` : `${Math.round(n)} ms`);
+const pct = (n: number) => `${n.toFixed(1)}%`;
+
+/** The run's result as a person reads it: headline figures, then one row per step. */
+export function formatResult(r: StandardResult): string {
+  const head = [
+    `${r.flow}  run ${r.run_id}  (${r.status})`,
+    `flows: ${r.completed_operations}/${r.total_operations} done, ${r.successful} successful` +
+      (r.rejected ? ` (${r.rejected} rejected by the council)` : '') +
+      `, ${r.failed} failed  ·  success rate ${pct(r.success_rate)}`,
+    `time: ${r.total_duration_seconds.toFixed(1)} s at concurrency ${r.concurrent}  ·  ${r.operations_per_second.toFixed(2)} flows/s`,
+    `flow duration: avg ${ms(r.avg_duration_ms)}  p50 ${ms(r.p50_duration_ms)}  p95 ${ms(r.p95_duration_ms)}  p99 ${ms(r.p99_duration_ms)}`,
+    `faults: ${r.params.faults}  ·  time scale ${r.params.time_scale}  ·  seed ${r.params.seed}`,
+  ];
+  const rows = Object.entries(r.step_analysis).map(([step, s]) => [
+    step,
+    String(s.executions),
+    pct(s.success_rate),
+    ms(s.avg_duration_ms),
+    ms(s.p95_duration_ms),
+    ms(s.p99_duration_ms),
+    String(s.attempts),
+    String(s.retries),
+    String(s.failures),
+  ]);
+  const parts = [
+    head.join('\n'),
+    '',
+    table(['step', 'runs', 'success', 'avg', 'p95', 'p99', 'attempts', 'retries', 'failed'], rows),
+  ];
+  const failures = Object.entries(r.failure_points);
+  if (failures.length) parts.push('', `failure points: ${failures.map(([s, n]) => `${s} ${n}`).join(', ')}`);
+  return parts.join('\n');
+}
+
+export function formatThresholds(checks: ThresholdCheck[]): string {
+  return checks
+    .map((c) => `${c.passed ? 'PASS' : 'FAIL'}  ${c.threshold.text}  (actual ${c.actual ?? 'n/a'})`)
+    .join('\n');
+}
+
+/** The Web UI pages for a run: the parent workflow and the filtered list of its flows. */
+export function webUiLinks(uiUrl: string, namespace: string, runId: string): { parent: string; children: string } {
+  const base = `${uiUrl.replace(/\/$/, '')}/namespaces/${encodeURIComponent(namespace)}/workflows`;
+  return {
+    parent: `${base}/${encodeURIComponent(runId)}`,
+    children: `${base}?query=${encodeURIComponent(`StressRunId="${runId}"`)}`,
+  };
+}
+
+/** One progress line: done / failed / running / rate / ETA. */
+export function formatProgress(r: StandardResult): string {
+  const remaining = r.total_operations - r.completed_operations;
+  const running = Math.min(r.concurrent, remaining);
+  const rate = r.operations_per_second;
+  const eta = rate > 0 ? `${Math.ceil(remaining / rate)}s` : '?';
+  return `${r.flow}: ${r.completed_operations}/${r.total_operations} done · ${r.failed} failed · ${running} running · ${rate.toFixed(1)} flows/s · ETA ${eta}`;
+}

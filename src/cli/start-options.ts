@@ -1,0 +1,84 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { z } from 'zod';
+import { FLOW_NAMES, FLOWS, isFlowName, type FlowName } from '../flows/catalog';
+import { loadFaultProfile } from '../services/shared/load-fault-profile';
+import type { FaultProfile } from '../services/shared/fault-profile';
+import { UsageError } from './errors';
+import { parseThreshold, type Threshold } from './thresholds';
+
+/** Flags of start-workflow that take a value (npm may swallow them; see npm-argv). */
+export const START_VALUE_FLAGS = ['count', 'concurrency', 'time-scale', 'faults', 'seed', 'json', 'threshold'] as const;
+
+export const DEFAULT_TIME_SCALE = 0.05;
+
+const int = (name: string, min: number, max: number) =>
+  z
+    .string()
+    .regex(/^-?\d+$/, `--${name} must be a whole number`)
+    .transform(Number)
+    .refine((n) => n >= min && n <= max, `--${name} must be between ${min} and ${max}`);
+
+const rawSchema = z.object({
+  count: int('count', 1, 1_000_000).optional(),
+  concurrency: int('concurrency', 1, 10_000).optional(),
+  timeScale: z
+    .string()
+    .regex(/^\d+(\.\d+)?(e-?\d+)?$/i, '--time-scale must be a positive number')
+    .transform(Number)
+    .refine((n) => n > 0 && n <= 1000, '--time-scale must be above 0 and at most 1000')
+    .optional(),
+  seed: int('seed', 0, 2 ** 31 - 1).optional(),
+  faults: z.string().min(1).default('default'),
+  json: z.string().min(1).optional(),
+  threshold: z.array(z.string()).default([]),
+});
+
+export interface StartOptions {
+  flow: FlowName;
+  count: number;
+  concurrency: number;
+  timeScale: number;
+  seed: number;
+  faultsName: string;
+  faults: FaultProfile;
+  json?: string;
+  thresholds: Threshold[];
+}
+
+/** Validates start-workflow's input; every problem is a UsageError naming it and the valid choices. */
+export function parseStartOptions(flow: string | undefined, raw: Record<string, unknown>): StartOptions {
+  if (!flow || !isFlowName(flow)) {
+    throw new UsageError(`unknown flow '${flow ?? ''}': valid flows are ${FLOW_NAMES.join(', ')}`);
+  }
+  const parsed = rawSchema.safeParse(raw);
+  if (!parsed.success) throw new UsageError(parsed.error.issues[0].message);
+  const o = parsed.data;
+  let faults: FaultProfile;
+  try {
+    faults = loadFaultProfile(o.faults);
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+  const thresholds = o.threshold.map((t) => {
+    try {
+      return parseThreshold(t);
+    } catch (err) {
+      throw new UsageError((err as Error).message);
+    }
+  });
+  if (o.json && !fs.existsSync(path.dirname(path.resolve(o.json)))) {
+    throw new UsageError(`--json ${o.json}: folder ${path.dirname(path.resolve(o.json))} does not exist`);
+  }
+  return {
+    flow,
+    count: o.count ?? FLOWS[flow].defaults.count,
+    concurrency: o.concurrency ?? FLOWS[flow].defaults.concurrency,
+    timeScale: o.timeScale ?? DEFAULT_TIME_SCALE,
+    seed: o.seed ?? 42,
+    faultsName: o.faults,
+    faults,
+    json: o.json,
+    thresholds,
+  };
+}

@@ -1,0 +1,35 @@
+/**
+ * The flow registry: every flow is registered here once, by name, and the CLI, the stress-run parent,
+ * schedules and docs read it. Pure data, safe to import from workflow code.
+ */
+export interface FlowDefinition {
+  /** The workflow type the stress-run parent starts for each flow. */
+  workflowType: string;
+  description: string;
+  /** Step names in order, as they appear in history and in the result's step_analysis. */
+  steps: readonly string[];
+  defaults: { count: number; concurrency: number };
+}
+
+export const FLOWS = {
+  'creative-flow': {
+    workflowType: 'creativeFlow',
+    description: 'upload, scene extraction, CTR prediction, AI Council, render, SafeExecutor queue',
+    steps: [
+      'video_upload',
+      'scene_extraction',
+      'ctr_prediction',
+      'council_evaluation',
+      'video_rendering',
+      'meta_queue',
+    ],
+    defaults: { count: 50, concurrency: 10 },
+  },
+} as const satisfies Record<string, FlowDefinition>;
+
+export type FlowName = keyof typeof FLOWS;
+export const FLOW_NAMES = Object.keys(FLOWS) as FlowName[];
+
+export function isFlowName(name: string): name is FlowName {
+  return Object.prototype.hasOwnProperty.call(FLOWS, name);
+}

@@ -1,0 +1,59 @@
+import { z } from 'zod';
+
+const ms = z.number().nonnegative();
+const rate = z.number().min(0).max(100);
+
+export const stepAnalysisSchema = z.object({
+  success_rate: rate,
+  avg_duration_ms: ms,
+  p50_duration_ms: ms,
+  p95_duration_ms: ms,
+  p99_duration_ms: ms,
+  /** Calls made, retries included. */
+  attempts: z.number().int().nonnegative(),
+  retries: z.number().int().nonnegative(),
+  /** Steps that failed after their retries. */
+  failures: z.number().int().nonnegative(),
+  /** Times the step ran (completed or failed). */
+  executions: z.number().int().nonnegative(),
+});
+
+/** The suite's standard result, shared by every flow; validated before it leaves a workflow or the CLI. */
+export const standardResultSchema = z
+  .object({
+    flow: z.string(),
+    run_id: z.string(),
+    status: z.enum(['running', 'completed']),
+    total_operations: z.number().int().nonnegative(),
+    completed_operations: z.number().int().nonnegative(),
+    concurrent: z.number().int().positive(),
+    successful: z.number().int().nonnegative(),
+    failed: z.number().int().nonnegative(),
+    /** Successful flows that ended in a business rejection (counted in successful). */
+    rejected: z.number().int().nonnegative(),
+    success_rate: rate,
+    total_duration_seconds: z.number().nonnegative(),
+    operations_per_second: z.number().nonnegative(),
+    avg_duration_ms: ms,
+    p50_duration_ms: ms,
+    p95_duration_ms: ms,
+    p99_duration_ms: ms,
+    step_analysis: z.record(z.string(), stepAnalysisSchema),
+    failure_points: z.record(z.string(), z.number().int().positive()),
+    params: z.object({
+      count: z.number().int().positive(),
+      concurrency: z.number().int().positive(),
+      seed: z.number().int(),
+      faults: z.string(),
+      time_scale: z.number().positive(),
+    }),
+  })
+  .refine((r) => r.successful + r.failed === r.completed_operations, {
+    message: 'successful + failed must equal completed_operations',
+  })
+  .refine((r) => r.status === 'running' || r.completed_operations === r.total_operations, {
+    message: 'a completed run must have completed every operation',
+  });
+
+export type StandardResult = z.infer<typeof standardResultSchema>;
+export type StepAnalysis = z.infer<typeof stepAnalysisSchema>;

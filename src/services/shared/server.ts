@@ -1,0 +1,166 @@
+import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
+import type { Pool } from 'pg';
+import client from 'prom-client';
+import { setTimeout as delay } from 'node:timers/promises';
+import { seededRng, type Rng } from '../../stats/random';
+import type { ServiceName } from '../catalog';
+import type { ServiceFaults } from './fault-profile';
+import { decideFault, sampleLatencyMs } from './faults';
+import { readSimHeaders, SIM_HEADERS } from './sim-headers';
+import { HttpError } from './validation';
+
+/** What every service's routes get: its name, database, randomness and platform clock. */
+export interface ServiceContext {
+  name: ServiceName;
+  pool: Pool;
+  rng: Rng;
+  metrics: client.Registry;
+  /** Waits `platformMs` of platform time, scaled by the request's time scale. */
+  platformDelay(request: FastifyRequest, platformMs: number): Promise<void>;
+  /** The request's idempotency key, required for writes. */
+  idempotencyKey(request: FastifyRequest): string;
+}
+
+export interface ServiceOptions {
+  name: ServiceName;
+  pool: Pool;
+  faults: ServiceFaults;
+  timeScale: number;
+  seed?: number;
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    sim: { faults: ServiceFaults; timeScale: number; dropResponse: boolean };
+  }
+}
+
+const INFRA_ROUTES = new Set(['/health', '/metrics']);
+// How long a "timeout" fault holds a response before dropping the connection, if the caller waits that long.
+const MAX_STALL_MS = 60_000;
+
+/** A Fastify app with health, Prometheus metrics, fault injection and body-validation errors wired in. */
+export function createServiceApp(
+  opts: ServiceOptions,
+  registerRoutes: (app: FastifyInstance, ctx: ServiceContext) => void,
+): FastifyInstance {
+  const startedAt = Date.now();
+  const rng = seededRng(opts.seed ?? Date.now() ^ process.pid);
+  const app = Fastify({ logger: { level: process.env.LOG_LEVEL ?? 'warn' }, bodyLimit: 5 * 1024 * 1024 });
+
+  const registry = new client.Registry();
+  registry.setDefaultLabels({ service: opts.name });
+  client.collectDefaultMetrics({ register: registry });
+  const requests = new client.Counter({
+    name: 'http_requests_total',
+    help: 'HTTP requests by route, method and status',
+    labelNames: ['route', 'method', 'status'],
+    registers: [registry],
+  });
+  const durations = new client.Histogram({
+    name: 'http_request_duration_seconds',
+    help: 'HTTP request duration in seconds',
+    labelNames: ['route', 'method'],
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+    registers: [registry],
+  });
+  const injected = new client.Counter({
+    name: 'faults_injected_total',
+    help: 'Faults injected by kind',
+    labelNames: ['kind'],
+    registers: [registry],
+  });
+
+  const ctx: ServiceContext = {
+    name: opts.name,
+    pool: opts.pool,
+    rng,
+    metrics: registry,
+    platformDelay: (request, platformMs) => delay(Math.max(0, platformMs * request.sim.timeScale)),
+    idempotencyKey(request) {
+      const key = request.headers[SIM_HEADERS.idempotencyKey];
+      if (typeof key !== 'string' || key.length < 1 || key.length > 300) {
+        throw new HttpError(
+          400,
+          'bad_request',
+          `header ${SIM_HEADERS.idempotencyKey} is required (1-300 chars)`,
+          'Idempotency-Key',
+        );
+      }
+      return key;
+    },
+  };
+
+  app.decorateRequest('sim', undefined as never);
+
+  app.addHook('onRequest', async (request, reply) => {
+    request.sim = { ...readSimHeaders(request.headers, opts), dropResponse: false };
+    if (INFRA_ROUTES.has(request.routeOptions.url ?? '')) return;
+    const { faults, timeScale } = request.sim;
+    const latency = sampleLatencyMs(faults.latency, rng) * timeScale;
+    if (latency > 0) await delay(latency);
+    const fault = decideFault(faults, rng);
+    if (fault.kind !== 'none') injected.inc({ kind: fault.kind });
+    if (fault.kind === 'rate_limited') {
+      reply.header('retry-after', String(Math.max(1, Math.round(fault.retryAfterSeconds * timeScale))));
+      return reply.code(429).send({ error: 'rate_limited', message: 'injected: too many requests' });
+    }
+    if (fault.kind === 'error') {
+      return reply.code(503).send({ error: 'unavailable', message: 'injected: service unavailable' });
+    }
+    if (fault.kind === 'timeout') request.sim.dropResponse = true;
+  });
+
+  // A "timeout" fault lets the work happen, then loses the answer: the caller must retry idempotently.
+  app.addHook('onSend', async (request, reply, payload) => {
+    if (!request.sim?.dropResponse) return payload;
+    const socket = request.raw.socket;
+    await Promise.race([delay(MAX_STALL_MS), new Promise((resolve) => socket.once('close', resolve))]);
+    socket.destroy();
+    return payload;
+  });
+
+  app.addHook('onResponse', async (request, reply) => {
+    const route = request.routeOptions.url ?? 'unmatched';
+    requests.inc({ route, method: request.method, status: String(reply.statusCode) });
+    durations.observe({ route, method: request.method }, reply.elapsedTime / 1000);
+  });
+
+  app.setErrorHandler((err, request, reply) => {
+    if (err instanceof HttpError) {
+      return reply.code(err.statusCode).send({ error: err.code, message: err.message, field: err.field });
+    }
+    const e = err as { statusCode?: number; message: string; code?: string };
+    if (e.statusCode && e.statusCode >= 400 && e.statusCode < 500) {
+      return reply.code(e.statusCode).send({ error: 'bad_request', message: e.message, field: 'body' });
+    }
+    request.log.error({ err }, 'request failed');
+    return reply.code(500).send({ error: 'internal', message: e.message });
+  });
+
+  app.get('/health', async () => {
+    const t = Date.now();
+    let reachable = true;
+    let error: string | undefined;
+    try {
+      await opts.pool.query('SELECT 1');
+    } catch (err) {
+      reachable = false;
+      error = (err as Error).message;
+    }
+    return {
+      status: reachable ? 'ok' : 'degraded',
+      service: opts.name,
+      uptime_seconds: Math.round((Date.now() - startedAt) / 100) / 10,
+      database: { reachable, latency_ms: Date.now() - t, ...(error ? { error } : {}) },
+    };
+  });
+
+  app.get('/metrics', async (_request, reply) => {
+    reply.header('content-type', registry.contentType);
+    return registry.metrics();
+  });
+
+  registerRoutes(app, ctx);
+  return app;
+}

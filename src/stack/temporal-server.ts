@@ -1,0 +1,57 @@
+import { Connection } from '@temporalio/client';
+import fs from 'node:fs';
+import path from 'node:path';
+import { SEARCH_ATTRIBUTES } from '../flows/search-attributes';
+import { startProcess, waitUntilReady, type ManagedProcess } from './processes';
+
+export interface TemporalServerOptions {
+  cliPath: string;
+  port: number;
+  uiPort: number;
+  dataDir: string;
+  logDir: string;
+  namespace: string;
+  onSpawn?: (p: ManagedProcess) => void;
+}
+
+/** Whether a Temporal frontend answers at the address (a short connect, closed again). */
+export async function temporalAnswers(address: string, timeoutMs = 1500): Promise<boolean> {
+  try {
+    // connect() itself asks the server for its system info, so success means the frontend answers.
+    const connection = await Connection.connect({ address, connectTimeout: timeoutMs });
+    await connection.close();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Starts the official dev server with a persistent SQLite file (WAL) and the flows' search attributes. */
+export async function startTemporalDevServer(opts: TemporalServerOptions): Promise<ManagedProcess> {
+  fs.mkdirSync(opts.dataDir, { recursive: true });
+  const args = [
+    'server',
+    'start-dev',
+    '--ip',
+    '127.0.0.1',
+    '--port',
+    String(opts.port),
+    '--ui-port',
+    String(opts.uiPort),
+    '--db-filename',
+    path.join(opts.dataDir, 'temporal.db'),
+    '--sqlite-pragma',
+    'journal_mode=WAL',
+    '--sqlite-pragma',
+    'synchronous=NORMAL',
+    '--namespace',
+    opts.namespace,
+    '--log-level',
+    'warn',
+    ...SEARCH_ATTRIBUTES.flatMap((a) => ['--search-attribute', `${a.name}=${a.cliType}`]),
+  ];
+  const proc = startProcess('temporal', opts.cliPath, args, { logDir: opts.logDir, onSpawn: opts.onSpawn });
+  const address = `127.0.0.1:${opts.port}`;
+  await waitUntilReady(proc, `the Temporal dev server (${address})`, () => temporalAnswers(address, 1000), 90_000);
+  return proc;
+}

@@ -1,0 +1,101 @@
+import type { FlowOutcome } from '../flows/types';
+import type { StandardResult, StepAnalysis } from '../result/schema';
+import { emptyHistogram, mean, quantile, record, type HistogramState } from './histogram';
+
+/** Running totals for one step across every flow of a run. */
+export interface StepAccumulator {
+  executions: number;
+  failures: number;
+  attempts: number;
+  durations: HistogramState;
+}
+
+/** Running totals for a whole stress run: bounded in size whatever the count, and plain JSON. */
+export interface RunAccumulator {
+  successful: number;
+  failed: number;
+  rejected: number;
+  durations: HistogramState;
+  steps: Record<string, StepAccumulator>;
+  failurePoints: Record<string, number>;
+}
+
+export function emptyRun(): RunAccumulator {
+  return { successful: 0, failed: 0, rejected: 0, durations: emptyHistogram(), steps: {}, failurePoints: {} };
+}
+
+/** Folds one flow's outcome into the run's totals, in place. */
+export function addOutcome(acc: RunAccumulator, outcome: FlowOutcome): void {
+  if (outcome.outcome === 'failed') {
+    acc.failed += 1;
+    const point = outcome.failed_step ?? 'workflow';
+    acc.failurePoints[point] = (acc.failurePoints[point] ?? 0) + 1;
+  } else {
+    acc.successful += 1;
+    if (outcome.outcome === 'rejected') acc.rejected += 1;
+  }
+  record(acc.durations, outcome.duration_ms);
+  for (const s of outcome.steps) {
+    const step = (acc.steps[s.step] ??= { executions: 0, failures: 0, attempts: 0, durations: emptyHistogram() });
+    step.executions += 1;
+    step.attempts += s.attempts;
+    if (s.status === 'failed') step.failures += 1;
+    record(step.durations, s.duration_ms);
+  }
+}
+
+const round = (n: number, digits = 2) => Math.round(n * 10 ** digits) / 10 ** digits;
+
+function stepAnalysis(s: StepAccumulator): StepAnalysis {
+  return {
+    success_rate: s.executions ? round((100 * (s.executions - s.failures)) / s.executions) : 0,
+    avg_duration_ms: round(mean(s.durations)),
+    p50_duration_ms: round(quantile(s.durations, 0.5)),
+    p95_duration_ms: round(quantile(s.durations, 0.95)),
+    p99_duration_ms: round(quantile(s.durations, 0.99)),
+    attempts: s.attempts,
+    retries: s.attempts - s.executions,
+    failures: s.failures,
+    executions: s.executions,
+  };
+}
+
+export interface ResultMeta {
+  flow: string;
+  runId: string;
+  status: 'running' | 'completed';
+  totalOperations: number;
+  concurrency: number;
+  elapsedMs: number;
+  /** Steps in catalog order, so the result lists them the way the flow runs them. */
+  stepOrder: readonly string[];
+  params: StandardResult['params'];
+}
+
+/** The standard result for the totals so far. */
+export function toResult(acc: RunAccumulator, meta: ResultMeta): StandardResult {
+  const completed = acc.successful + acc.failed;
+  const seconds = meta.elapsedMs / 1000;
+  const names = [...meta.stepOrder, ...Object.keys(acc.steps).filter((s) => !meta.stepOrder.includes(s))];
+  return {
+    flow: meta.flow,
+    run_id: meta.runId,
+    status: meta.status,
+    total_operations: meta.totalOperations,
+    completed_operations: completed,
+    concurrent: meta.concurrency,
+    successful: acc.successful,
+    failed: acc.failed,
+    rejected: acc.rejected,
+    success_rate: completed ? round((100 * acc.successful) / completed) : 0,
+    total_duration_seconds: round(seconds, 3),
+    operations_per_second: seconds > 0 ? round(completed / seconds, 3) : 0,
+    avg_duration_ms: round(mean(acc.durations)),
+    p50_duration_ms: round(quantile(acc.durations, 0.5)),
+    p95_duration_ms: round(quantile(acc.durations, 0.95)),
+    p99_duration_ms: round(quantile(acc.durations, 0.99)),
+    step_analysis: Object.fromEntries(names.filter((n) => acc.steps[n]).map((n) => [n, stepAnalysis(acc.steps[n])])),
+    failure_points: { ...acc.failurePoints },
+    params: meta.params,
+  };
+}

@@ -1,0 +1,3 @@
+export { platformCheck } from './platform-check';
+export { creativeFlow } from './creative-flow';
+export { stressRun } from './stress-run';

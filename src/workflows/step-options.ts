@@ -1,0 +1,37 @@
+import type { ActivityOptions } from '@temporalio/workflow';
+
+/** Failure types the activities throw for bad input: retrying cannot help. */
+export const NON_RETRYABLE_TYPES = ['InvalidInput', 'NotFound', 'Conflict'];
+
+/** One presets per kind of step, so timeouts and retries are not scattered inline. */
+export const STEP_PRESETS = {
+  /** A quick HTTP call to a service: a few seconds at most, retried with backoff. */
+  fastCall: {
+    startToCloseTimeout: '30s',
+    scheduleToCloseTimeout: '5m',
+    retry: {
+      initialInterval: '200ms',
+      backoffCoefficient: 2,
+      maximumInterval: '5s',
+      maximumAttempts: 6,
+      nonRetryableErrorTypes: NON_RETRYABLE_TYPES,
+    },
+  },
+  /** Rendering: a long call, fewer and slower retries. */
+  slowRender: {
+    startToCloseTimeout: '3m',
+    scheduleToCloseTimeout: '15m',
+    retry: {
+      initialInterval: '500ms',
+      backoffCoefficient: 2,
+      maximumInterval: '10s',
+      maximumAttempts: 5,
+      nonRetryableErrorTypes: NON_RETRYABLE_TYPES,
+    },
+  },
+  /** The simulator's own bookkeeping in PostgreSQL. */
+  bookkeeping: {
+    startToCloseTimeout: '30s',
+    retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s', maximumAttempts: 20 },
+  },
+} as const satisfies Record<string, ActivityOptions>;

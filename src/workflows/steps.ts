@@ -1,0 +1,84 @@
+import { ActivityFailure, ApplicationFailure, workflowInfo } from '@temporalio/workflow';
+import type { Attempted, CallContext, FlowOutcome, SimSettings, StepRecord } from '../flows/types';
+import type { ServiceName } from '../services/catalog';
+
+/** Thrown inside a flow when a step failed for good; the flow turns it into a `failed` outcome. */
+export class StepFailed extends Error {
+  constructor(
+    readonly step: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+function attemptsOf(err: unknown, maxAttempts: number): number {
+  if (err instanceof ActivityFailure && err.cause instanceof ApplicationFailure) {
+    const detail = err.cause.details?.[0] as { attempt?: number } | undefined;
+    if (typeof detail?.attempt === 'number') return detail.attempt;
+  }
+  return maxAttempts;
+}
+
+function messageOf(err: unknown): string {
+  if (err instanceof ActivityFailure && err.cause) return err.cause.message;
+  return err instanceof Error ? err.message : String(err);
+}
+
+/** Records the steps of one flow: timing from the workflow's clock, attempts from the activities. */
+export class StepRecorder {
+  readonly records: StepRecord[] = [];
+  readonly refs: Record<string, string> = {};
+  private readonly startedAt = Date.now();
+
+  constructor(private readonly sim: SimSettings) {}
+
+  /** The call context for a step against a service: idempotency key, faults, time scale. */
+  context(step: string, service: ServiceName): CallContext {
+    return {
+      key: `${workflowInfo().workflowId}:${step}`,
+      faults: this.sim.faults[service],
+      timeScale: this.sim.timeScale,
+    };
+  }
+
+  async run<T>(step: string, maxAttempts: number, call: () => Promise<Attempted<T>>): Promise<T> {
+    const started = Date.now();
+    try {
+      const { value, attempt } = await call();
+      this.records.push({
+        step,
+        status: 'completed',
+        started_at: started,
+        duration_ms: Date.now() - started,
+        attempts: attempt,
+      });
+      return value;
+    } catch (err) {
+      const error = messageOf(err);
+      this.records.push({
+        step,
+        status: 'failed',
+        started_at: started,
+        duration_ms: Date.now() - started,
+        attempts: attemptsOf(err, maxAttempts),
+        error,
+      });
+      throw new StepFailed(step, error);
+    }
+  }
+
+  outcome(outcome: 'completed' | 'rejected'): FlowOutcome {
+    return { outcome, duration_ms: Date.now() - this.startedAt, steps: this.records, refs: this.refs };
+  }
+
+  /** A flow's body wrapped so a failed step ends the flow with a `failed` outcome instead of failing it. */
+  async guard(body: () => Promise<FlowOutcome>): Promise<FlowOutcome> {
+    try {
+      return await body();
+    } catch (err) {
+      if (!(err instanceof StepFailed)) throw err;
+      return { ...this.outcome('completed'), outcome: 'failed', failed_step: err.step, error: err.message };
+    }
+  }
+}
