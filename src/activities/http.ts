@@ -15,6 +15,8 @@ export function createHttpAgent(): Agent {
   return new Agent({ connections: 256, keepAliveTimeout: 30_000, pipelining: 1 });
 }
 
+const HEARTBEAT_EVERY_MS = 1000;
+
 /** A failure classified for Temporal: its type decides whether a retry can help. */
 class CallFailure extends Error {
   constructor(
@@ -96,7 +98,11 @@ export async function callService<T>(
  * ApplicationFailures carrying the attempt, so the workflow can record retries either way.
  */
 export async function attempted<T>(fn: () => Promise<T>): Promise<Attempted<T>> {
-  const attempt = Context.current().info.attempt;
+  const ctx = Context.current();
+  const attempt = ctx.info.attempt;
+  // A call still waiting after a second heartbeats, so a worker that dies mid-call is noticed within
+  // the heartbeat timeout instead of the (much longer) start-to-close timeout.
+  const heartbeat = setInterval(() => ctx.heartbeat(), HEARTBEAT_EVERY_MS);
   try {
     return { value: await fn(), attempt };
   } catch (err) {
@@ -110,5 +116,7 @@ export async function attempted<T>(fn: () => Promise<T>): Promise<Attempted<T>> 
       });
     }
     throw ApplicationFailure.create({ message: (err as Error).message, type: 'Internal', details: [{ attempt }] });
+  } finally {
+    clearInterval(heartbeat);
   }
 }

@@ -1,6 +1,6 @@
 import type { Client } from '@temporalio/client';
 import fs from 'node:fs';
-import type { Endpoints } from '../config';
+import { endpointsFromEnv, type Endpoints } from '../config';
 import { createPool } from '../db/pool';
 import { standardResultSchema, type StandardResult } from '../result/schema';
 import { startStack, type RunningStack } from '../stack/stack';
@@ -138,7 +138,19 @@ export async function reportCommand(runId: string, json?: string): Promise<numbe
 /** `stack`: brings everything up, prints the addresses, and stops it all on Ctrl-C or SIGTERM. */
 export async function stackCommand(opts: { faults: string; timeScale: number }): Promise<number> {
   const started = Date.now();
-  const stack = await startStack({ worker: true, faults: opts.faults, timeScale: opts.timeScale, log: say });
+  // TEMPORAL_ADDRESS names a cluster to use instead of starting the dev server.
+  const external = process.env.TEMPORAL_ADDRESS ? endpointsFromEnv() : undefined;
+  const stack = await startStack({
+    worker: true,
+    faults: opts.faults,
+    timeScale: opts.timeScale,
+    log: say,
+    temporal: external && {
+      address: external.temporalAddress,
+      namespace: external.namespace,
+      uiUrl: external.temporalUiUrl,
+    },
+  });
   const e = stack.endpoints;
   process.stdout.write(
     [

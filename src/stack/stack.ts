@@ -10,7 +10,7 @@ import { assertPortsFree } from './ports';
 import { startEmbeddedPostgres } from './postgres';
 import { startProcess, tailLog, waitUntilReady, type ManagedProcess } from './processes';
 import { ensureTemporalCli } from './temporal-cli';
-import { startTemporalDevServer } from './temporal-server';
+import { startTemporalDevServer, temporalAnswers } from './temporal-server';
 
 export interface StackOptions {
   dataDir?: string;
@@ -23,6 +23,8 @@ export interface StackOptions {
   worker?: boolean;
   /** An existing PostgreSQL instead of the embedded one. */
   databaseUrl?: string;
+  /** An existing Temporal cluster (and its Web UI) instead of the dev server. */
+  temporal?: { address: string; namespace: string; uiUrl: string };
   log?: (line: string) => void;
 }
 
@@ -67,9 +69,9 @@ export async function startStack(opts: StackOptions = {}): Promise<RunningStack>
     >,
   };
   const endpoints: Endpoints = {
-    temporalAddress: `127.0.0.1:${ports.temporal}`,
-    namespace: 'default',
-    temporalUiUrl: `http://127.0.0.1:${ports.ui}`,
+    temporalAddress: opts.temporal?.address ?? `127.0.0.1:${ports.temporal}`,
+    namespace: opts.temporal?.namespace ?? 'default',
+    temporalUiUrl: opts.temporal?.uiUrl ?? `http://127.0.0.1:${ports.ui}`,
     databaseUrl,
     services: Object.fromEntries(SERVICE_NAMES.map((s) => [s, `http://127.0.0.1:${ports.services[s]}`])) as Record<
       ServiceName,
@@ -77,14 +79,18 @@ export async function startStack(opts: StackOptions = {}): Promise<RunningStack>
     >,
   };
 
-  const cliPath = ensureTemporalCli(log);
+  const cliPath = opts.temporal ? '' : ensureTemporalCli(log);
   fs.mkdirSync(dataDir, { recursive: true });
   const pids = new PidRegistry(dataDir);
   const reaped = await pids.reapOrphans();
   if (reaped) log(`stopped ${reaped} processes left running by a stack that did not shut down`);
   await assertPortsFree([
-    { port: ports.temporal, what: 'Temporal gRPC' },
-    { port: ports.ui, what: 'Temporal Web UI' },
+    ...(opts.temporal
+      ? []
+      : [
+          { port: ports.temporal, what: 'Temporal gRPC' },
+          { port: ports.ui, what: 'Temporal Web UI' },
+        ]),
     ...(databaseUrl ? [] : [{ port: ports.postgres, what: 'embedded PostgreSQL' }]),
     ...SERVICE_NAMES.map((s) => ({ port: ports.services[s], what: SERVICES[s].title })),
   ]);
@@ -99,21 +105,32 @@ export async function startStack(opts: StackOptions = {}): Promise<RunningStack>
   };
 
   try {
-    log(`starting Temporal dev server (${cliPath}) and PostgreSQL`);
+    log(
+      opts.temporal
+        ? `using Temporal at ${opts.temporal.address}; starting PostgreSQL`
+        : `starting Temporal dev server (${cliPath}) and PostgreSQL`,
+    );
     const register = (p: ManagedProcess) => {
       processes.push(p);
       pids.add(p.child.pid);
     };
     const [, db] = await Promise.all([
-      startTemporalDevServer({
-        cliPath,
-        port: ports.temporal,
-        uiPort: ports.ui,
-        dataDir: path.join(dataDir, 'temporal'),
-        logDir,
-        namespace: endpoints.namespace,
-        onSpawn: register,
-      }),
+      opts.temporal
+        ? waitUntilReady(
+            undefined,
+            `Temporal at ${opts.temporal.address}`,
+            () => temporalAnswers(opts.temporal!.address),
+            10_000,
+          )
+        : startTemporalDevServer({
+            cliPath,
+            port: ports.temporal,
+            uiPort: ports.ui,
+            dataDir: path.join(dataDir, 'temporal'),
+            logDir,
+            namespace: endpoints.namespace,
+            onSpawn: register,
+          }),
       databaseUrl
         ? undefined
         : startEmbeddedPostgres(path.join(dataDir, 'postgres'), ports.postgres, { logDir, onSpawn: register }),

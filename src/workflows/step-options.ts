@@ -9,11 +9,12 @@ export const STEP_PRESETS = {
   fastCall: {
     startToCloseTimeout: '30s',
     scheduleToCloseTimeout: '5m',
+    heartbeatTimeout: '5s',
     retry: {
       initialInterval: '200ms',
       backoffCoefficient: 2,
       maximumInterval: '5s',
-      maximumAttempts: 6,
+      maximumAttempts: 8,
       nonRetryableErrorTypes: NON_RETRYABLE_TYPES,
     },
   },
@@ -21,6 +22,7 @@ export const STEP_PRESETS = {
   slowRender: {
     startToCloseTimeout: '3m',
     scheduleToCloseTimeout: '15m',
+    heartbeatTimeout: '5s',
     retry: {
       initialInterval: '500ms',
       backoffCoefficient: 2,

@@ -44,7 +44,7 @@ export interface TestStack {
 
 export async function connectTestStack(): Promise<TestStack> {
   if (!runtimeQuiet) {
-    Runtime.install({ logger: new DefaultLogger('WARN') });
+    Runtime.install({ logger: new DefaultLogger('ERROR') });
     runtimeQuiet = true;
   }
   const endpoints = testEndpoints();

@@ -1,0 +1,79 @@
+import { FLOWS } from '../../src/flows/catalog';
+import { awaitStressRun, startStressRun } from '../../src/cli/run-stress';
+import { standardResultSchema, type StandardResult } from '../../src/result/schema';
+import { BUILT_IN_PROFILES, type FaultProfile } from '../../src/services/shared/fault-profile';
+import { summaryQuery } from '../../src/workflows/definitions';
+import { connectTestStack, type TestStack } from '../support/stack';
+import { expectRowsOncePerFlow, runOptions } from '../support/runs';
+
+const STEPS = FLOWS['creative-flow'].steps;
+
+let stack: TestStack;
+beforeAll(async () => {
+  stack = await connectTestStack();
+});
+afterAll(async () => {
+  await stack.close();
+});
+
+async function run(faults: FaultProfile = BUILT_IN_PROFILES.none): Promise<StandardResult> {
+  return stack.withWorker(async () => {
+    const handle = await startStressRun(stack.client, runOptions({ faults, faultsName: faults.name }));
+    return awaitStressRun(stack.client, handle.workflowId);
+  });
+}
+
+test('20 flows at concurrency 5 give a valid result whose counts add up and whose rows exist once per flow', async () => {
+  const result = await run();
+  expect(() => standardResultSchema.parse(result)).not.toThrow();
+  expect(result).toMatchObject({ flow: 'creative-flow', status: 'completed', total_operations: 20, concurrent: 5 });
+  expect(result.successful + result.failed).toBe(20);
+  expect(result.failed).toBe(0);
+  expect(result.success_rate).toBe(100);
+  expect(Object.keys(result.step_analysis)).toEqual(result.rejected === 20 ? STEPS.slice(0, 4) : [...STEPS]);
+  for (const step of STEPS.slice(0, 4)) expect(result.step_analysis[step].executions).toBe(20);
+  for (const step of STEPS.slice(4)) expect(result.step_analysis[step]?.executions ?? 0).toBe(20 - result.rejected);
+  expect(result.p50_duration_ms).toBeLessThanOrEqual(result.p95_duration_ms);
+  expect(result.p95_duration_ms).toBeLessThanOrEqual(result.p99_duration_ms);
+  await expectRowsOncePerFlow(stack.pool, result);
+
+  // The summary query of the closed run answers the very result the run returned, and so does stress_runs.
+  const queried = await stack.withWorker(() => stack.client.workflow.getHandle(result.run_id).query(summaryQuery));
+  expect(queried).toEqual(result);
+  const stored = await stack.pool.query('SELECT result FROM stress_runs WHERE run_id = $1', [result.run_id]);
+  expect(stored.rows[0].result).toEqual(result);
+});
+
+test('with 30% 5xx on two services, retries show in the result and in history, and no row is written twice', async () => {
+  const flaky = { ...BUILT_IN_PROFILES.none.defaults, error_rate: 0.3 };
+  const faults: FaultProfile = {
+    name: 'flaky-drive-intel-and-ml',
+    defaults: BUILT_IN_PROFILES.none.defaults,
+    services: { 'drive-intel': flaky, 'ml-service': flaky },
+  };
+  const result = await run(faults);
+  expect(result.successful + result.failed).toBe(20);
+  expect(result.failed).toBe(0);
+  for (const step of ['video_upload', 'scene_extraction', 'ctr_prediction']) {
+    const s = result.step_analysis[step];
+    expect(s.retries).toBeGreaterThan(0);
+    expect(s.attempts).toBe(s.executions + s.retries);
+  }
+  // Titan-Core had no faults: its step made one call per flow.
+  expect(result.step_analysis.council_evaluation.retries).toBe(0);
+  await expectRowsOncePerFlow(stack.pool, result);
+
+  // History: a retried activity's started event carries its attempt count and the last failure.
+  let found = false;
+  for (let i = 0; i < 20 && !found; i++) {
+    const history = await stack.client.workflow.getHandle(`${result.run_id}-${String(i).padStart(5, '0')}`).fetchHistory();
+    for (const event of history.events ?? []) {
+      const started = event.activityTaskStartedEventAttributes;
+      if (started && (started.attempt ?? 1) > 1) {
+        expect(started.lastFailure?.message).toMatch(/answered 503/);
+        found = true;
+      }
+    }
+  }
+  expect(found).toBe(true);
+});
