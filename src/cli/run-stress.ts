@@ -25,8 +25,14 @@ export function simSettings(opts: Pick<StartOptions, 'faults' | 'timeScale'>): S
 }
 
 /** Starts the stress-run parent for these options; the workflow id is the run id. */
-export async function startStressRun(client: Client, opts: StartOptions, runId = makeRunId(opts.flow)) {
+export async function startStressRun(
+  client: Client,
+  opts: StartOptions,
+  runId = makeRunId(opts.flow),
+  extra: Pick<StressRunInput, 'childrenPerRun'> = {},
+) {
   const input: StressRunInput = {
+    ...extra,
     flow: opts.flow,
     runId,
     count: opts.count,

@@ -30,6 +30,8 @@ export interface StressRunInput {
   seed: number;
   faultsName: string;
   sim: SimSettings;
+  /** Children per run of the parent before continue-as-new (default CHILDREN_PER_RUN; tests lower it). */
+  childrenPerRun?: number;
   /** Carried across continue-as-new. */
   carried?: { next: number; acc: RunAccumulator; startedAt: number };
 }
@@ -82,7 +84,7 @@ export async function stressRun(input: StressRunInput): Promise<StandardResult> 
     addOutcome(acc, outcome);
   };
 
-  const stopAt = Math.min(input.count, next + CHILDREN_PER_RUN);
+  const stopAt = Math.min(input.count, next + (input.childrenPerRun ?? CHILDREN_PER_RUN));
   while (next < stopAt && !workflowInfo().continueAsNewSuggested) {
     await condition(() => running < input.concurrency);
     const index = next++;

@@ -17,7 +17,8 @@ afterAll(async () => {
 });
 
 /** `npm run <script> <args>` exactly as a user types it, against the test stack. */
-const npmRun = (script: string, args: string[]) => runCommand('npm', ['run', '--silent', script, ...args], testStackEnv());
+const npmRun = (script: string, args: string[]) =>
+  runCommand('npm', ['run', '--silent', script, ...args], testStackEnv());
 
 const stressRuns = async () => (await stack.client.workflow.count('WorkflowType="stressRun"')).count;
 
@@ -27,8 +28,14 @@ test.each([
   [['creative-flow', '--count', 'abc'], /^--count must be a whole number/],
   [['creative-flow', '--time-scale=-1'], /^--time-scale must be a positive number/],
   [['creative-flow', '--faults', 'bogus'], /^unknown fault profile 'bogus': valid are none, default, chaos, or a path/],
-  [['creative-flow', '--faults', '/nonexistent/profile.json'], /^cannot read fault profile \/nonexistent\/profile.json/],
-  [['creative-flow', '--threshold', 'speed>1'], /^bad threshold 'speed>1': unknown metric 'speed'; valid are success_rate/],
+  [
+    ['creative-flow', '--faults', '/nonexistent/profile.json'],
+    /^cannot read fault profile \/nonexistent\/profile.json/,
+  ],
+  [
+    ['creative-flow', '--threshold', 'speed>1'],
+    /^bad threshold 'speed>1': unknown metric 'speed'; valid are success_rate/,
+  ],
   [['--', 'creative-flow', '--count', '-3'], /^--count must be (a whole number|between)/],
 ])('start-workflow %j exits 2 with one clear line and starts nothing', async (args, message) => {
   const before = await stressRuns();
@@ -73,7 +80,13 @@ test('npm run start-workflow creative-flow --count N, as typed, runs N flows and
 
 test('a threshold that fails exits 99, and the = form of flags works', async () => {
   const { code, stdout } = await stack.withWorker(() =>
-    npmRun('start-workflow', ['creative-flow', '--count=2', '--time-scale=0.01', '--faults=none', '--threshold=p50_duration_ms<0']),
+    npmRun('start-workflow', [
+      'creative-flow',
+      '--count=2',
+      '--time-scale=0.01',
+      '--faults=none',
+      '--threshold=p50_duration_ms<0',
+    ]),
   );
   expect(code).toBe(99);
   expect(stdout).toMatch(/FAIL {2}p50_duration_ms<0/);

@@ -35,7 +35,8 @@ test('a worker and a service killed mid-run lose no flow: a new worker finishes 
   const port = SERVICES['drive-intel'].port + TEST_PORT_OFFSET + 100;
   const env = { ...testStackEnv(), SERVICE_URL_DRIVE_INTEL: `http://127.0.0.1:${port}` };
   const tsx = ['--import', 'tsx'];
-  const startDriveIntel = () => startUntil(process.execPath, [...tsx, 'src/services/main.ts', 'drive-intel'], env, /listening/);
+  const startDriveIntel = () =>
+    startUntil(process.execPath, [...tsx, 'src/services/main.ts', 'drive-intel'], env, /listening/);
   let driveIntel = await startDriveIntel();
   started.push(driveIntel);
   const workerEnv = { ...env, WORKFLOW_BUNDLE: fs.readFileSync(TEST_BUNDLE_FILE, 'utf8') };

@@ -66,7 +66,9 @@ test('with 30% 5xx on two services, retries show in the result and in history, a
   // History: a retried activity's started event carries its attempt count and the last failure.
   let found = false;
   for (let i = 0; i < 20 && !found; i++) {
-    const history = await stack.client.workflow.getHandle(`${result.run_id}-${String(i).padStart(5, '0')}`).fetchHistory();
+    const history = await stack.client.workflow
+      .getHandle(`${result.run_id}-${String(i).padStart(5, '0')}`)
+      .fetchHistory();
     for (const event of history.events ?? []) {
       const started = event.activityTaskStartedEventAttributes;
       if (started && (started.attempt ?? 1) > 1) {
@@ -76,4 +78,22 @@ test('with 30% 5xx on two services, retries show in the result and in history, a
     }
   }
   expect(found).toBe(true);
+});
+
+test('a run longer than one parent history continues as new, carrying its totals, and the query follows it', async () => {
+  const result = await stack.withWorker(async () => {
+    const handle = await startStressRun(stack.client, runOptions({ count: 12, concurrency: 4 }), undefined, {
+      childrenPerRun: 5,
+    });
+    return awaitStressRun(stack.client, handle.workflowId);
+  });
+  expect(result).toMatchObject({ status: 'completed', total_operations: 12, completed_operations: 12, failed: 0 });
+  await expectRowsOncePerFlow(stack.pool, result);
+  const runs: string[] = [];
+  for await (const execution of stack.client.workflow.list({ query: `WorkflowId="${result.run_id}"` })) {
+    runs.push(execution.status.name);
+  }
+  expect(runs.sort()).toEqual(['COMPLETED', 'CONTINUED_AS_NEW', 'CONTINUED_AS_NEW']);
+  const queried = await stack.withWorker(() => stack.client.workflow.getHandle(result.run_id).query(summaryQuery));
+  expect(queried).toEqual(result);
 });

@@ -23,7 +23,9 @@ test('platform-check calls every service health endpoint as its own activity, on
     expect(answer.http_status).toBe(200);
     expect(answer.body).toMatchObject({ status: 'ok', service: answer.service, database: { reachable: true } });
     expect(answer.body.uptime_seconds).toBeGreaterThanOrEqual(0);
-    expect(answer.url).toBe(`${stack.endpoints.services[answer.service as keyof typeof stack.endpoints.services]}/health`);
+    expect(answer.url).toBe(
+      `${stack.endpoints.services[answer.service as keyof typeof stack.endpoints.services]}/health`,
+    );
   }
   // One activity per service, visible in history.
   const history = await stack.client.workflow.getHandle(workflowId).fetchHistory();
@@ -49,7 +51,12 @@ test.each([
   ['ml-service', '/predict/ctr', { video_id: 'nope' }, 'video_id'],
   ['titan-core', '/council/evaluate', { video_id: randomUUID(), predicted_ctr: 7 }, 'predicted_ctr'],
   ['video-agent', '/render-jobs', { blueprint_id: randomUUID() }, 'source_video_id'],
-  ['meta-publisher', '/safe-executor/changes', { ad_account_id: '42', ad_set_id: 'a', change_type: 'create_ad', payload: {} }, 'ad_account_id'],
+  [
+    'meta-publisher',
+    '/safe-executor/changes',
+    { ad_account_id: '42', ad_set_id: 'a', change_type: 'create_ad', payload: {} },
+    'ad_account_id',
+  ],
 ] as const)('%s %s answers a bad body with 400 naming %s', async (service, path, body, field) => {
   const res = await request(`${stack.endpoints.services[service]}${path}`, {
     method: 'POST',

@@ -64,7 +64,12 @@ test('JSONB documents and the queue index on pending_ad_changes exist', async ()
     `SELECT table_name, column_name FROM information_schema.columns WHERE data_type = 'jsonb' AND table_schema = 'public'`,
   );
   const cols = new Set(jsonb.rows.map((r) => `${r.table_name}.${r.column_name}`));
-  for (const c of ['videos.scenes', 'blueprints.council_votes', 'pending_ad_changes.payload', 'feedback_events.payload']) {
+  for (const c of [
+    'videos.scenes',
+    'blueprints.council_votes',
+    'pending_ad_changes.payload',
+    'feedback_events.payload',
+  ]) {
     expect(cols).toContain(c);
   }
   const index = await stack.pool.query(
@@ -76,13 +81,14 @@ test('JSONB documents and the queue index on pending_ad_changes exist', async ()
 test('a write that breaks a foreign key or a check is refused and leaves nothing behind', async () => {
   const missingUser = randomUUID();
   await expect(
-    stack.pool.query(`INSERT INTO campaigns (user_id, ad_account_id, name) VALUES ($1, 'act_1', 'orphan')`, [missingUser]),
+    stack.pool.query(`INSERT INTO campaigns (user_id, ad_account_id, name) VALUES ($1, 'act_1', 'orphan')`, [
+      missingUser,
+    ]),
   ).rejects.toMatchObject({ code: '23503' });
   await expect(
-    stack.pool.query(
-      `INSERT INTO predictions (idempotency_key, model_version, predicted_ctr) VALUES ($1, 'v', 1.5)`,
-      [randomUUID()],
-    ),
+    stack.pool.query(`INSERT INTO predictions (idempotency_key, model_version, predicted_ctr) VALUES ($1, 'v', 1.5)`, [
+      randomUUID(),
+    ]),
   ).rejects.toMatchObject({ code: '23514' });
   const left = await stack.pool.query('SELECT count(*)::int AS n FROM campaigns WHERE user_id = $1', [missingUser]);
   expect(left.rows[0].n).toBe(0);

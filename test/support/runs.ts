@@ -87,4 +87,3 @@ export async function expectRowsOncePerFlow(pool: Pool, result: StandardResult):
   );
   expect(verdicts.rows[0].rejected).toBe(result.rejected);
 }
-

@@ -23,7 +23,12 @@ export function runCommand(command: string, args: string[], env: NodeJS.ProcessE
 }
 
 /** Starts a long-running process and resolves once `ready` shows in its output. */
-export function startUntil(command: string, args: string[], env: NodeJS.ProcessEnv, ready: RegExp): Promise<ChildProcess> {
+export function startUntil(
+  command: string,
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  ready: RegExp,
+): Promise<ChildProcess> {
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
@@ -33,7 +38,9 @@ export function startUntil(command: string, args: string[], env: NodeJS.ProcessE
     };
     child.stdout!.on('data', onData);
     child.stderr!.on('data', onData);
-    child.once('exit', (code) => reject(new Error(`${command} ${args.join(' ')} exited (${code}) before ready:\n${output}`)));
+    child.once('exit', (code) =>
+      reject(new Error(`${command} ${args.join(' ')} exited (${code}) before ready:\n${output}`)),
+    );
   });
 }
 
