@@ -3,11 +3,12 @@ import fs from 'node:fs';
 import { endpointsFromEnv, type Endpoints } from '../config';
 import { createPool } from '../db/pool';
 import { standardResultSchema, type StandardResult } from '../result/schema';
-import { startStack, type RunningStack } from '../stack/stack';
+import { startStack } from '../stack/stack';
 import { temporalAnswers } from '../stack/temporal-server';
 import { connectClient } from '../temporal-connection';
 import { summaryQuery } from '../workflows/definitions';
 import { resolveEndpoints } from './endpoints';
+import { connectOrStartStack } from './stack-session';
 import { EXIT } from './errors';
 import { formatProgress, formatResult, formatThresholds, webUiLinks } from './format';
 import { awaitStressRun, startStressRun, workerIsPolling } from './run-stress';
@@ -15,24 +16,6 @@ import type { StartOptions } from './start-options';
 import { checkThresholds } from './thresholds';
 
 const say = (line: string) => process.stderr.write(`${line}\n`);
-
-/** Connects to the configured Temporal; with none there (and none configured), starts a stack for the run. */
-async function connectOrStartStack(): Promise<{ endpoints: Endpoints; stack?: RunningStack }> {
-  const { endpoints, source } = resolveEndpoints();
-  if (await temporalAnswers(endpoints.temporalAddress)) {
-    if (source === 'stack') say(`using the running stack (Temporal at ${endpoints.temporalAddress})`);
-    return { endpoints };
-  }
-  if (source === 'env')
-    throw new Error(`no Temporal server answers at ${endpoints.temporalAddress} (TEMPORAL_ADDRESS)`);
-  say(
-    `no Temporal server at ${endpoints.temporalAddress}: bringing up the whole stack for this run (stopped when it ends)`,
-  );
-  const started = Date.now();
-  const stack = await startStack({ worker: true, log: say });
-  say(`stack ready in ${((Date.now() - started) / 1000).toFixed(1)} s`);
-  return { endpoints: stack.endpoints, stack };
-}
 
 function writeJson(file: string, result: StandardResult): void {
   fs.writeFileSync(file, JSON.stringify(result, null, 2) + '\n');
@@ -48,7 +31,7 @@ function printResult(result: StandardResult, endpoints: Endpoints): void {
 
 /** `start-workflow <flow>`: runs a stress run to the end and prints its result; returns the exit code. */
 export async function startWorkflowCommand(opts: StartOptions): Promise<number> {
-  const { endpoints, stack } = await connectOrStartStack();
+  const { endpoints, stack } = await connectOrStartStack(say);
   let client: Client | undefined;
   const onSignal = () => {
     say('\ninterrupted: the run goes on in Temporal; `npm run report` shows it once a worker finishes it');
@@ -84,7 +67,7 @@ export async function startWorkflowCommand(opts: StartOptions): Promise<number> 
     process.off('SIGTERM', onSignal);
     await client?.connection.close();
     if (stack) {
-      say('stopping the stack started for this run');
+      say('stopping the stack started for this run (`npm run stack` serves the Web UI again, with this run in it)');
       await stack.stop();
     }
   }

@@ -14,6 +14,16 @@ export interface TemporalServerOptions {
   onSpawn?: (p: ManagedProcess) => void;
 }
 
+/**
+ * Dev-server settings for one machine and one worker: activities start eagerly in the worker that
+ * scheduled them, and each task queue has a single partition (no forwarding between partitions).
+ */
+const DYNAMIC_CONFIG: Record<string, unknown> = {
+  'system.enableActivityEagerExecution': true,
+  'matching.numTaskqueueReadPartitions': 1,
+  'matching.numTaskqueueWritePartitions': 1,
+};
+
 /** Whether a Temporal frontend answers at the address (a short connect, closed again). */
 export async function temporalAnswers(address: string, timeoutMs = 1500): Promise<boolean> {
   try {
@@ -49,6 +59,10 @@ export async function startTemporalDevServer(opts: TemporalServerOptions): Promi
     '--log-level',
     'warn',
     ...SEARCH_ATTRIBUTES.flatMap((a) => ['--search-attribute', `${a.name}=${a.cliType}`]),
+    ...Object.entries(DYNAMIC_CONFIG).flatMap(([key, value]) => [
+      '--dynamic-config-value',
+      `${key}=${JSON.stringify(value)}`,
+    ]),
   ];
   const proc = startProcess('temporal', opts.cliPath, args, { logDir: opts.logDir, onSpawn: opts.onSpawn });
   const address = `127.0.0.1:${opts.port}`;

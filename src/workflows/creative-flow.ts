@@ -2,7 +2,7 @@ import { proxyActivities, upsertSearchAttributes } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import { RUN_OUTCOME } from '../flows/search-attributes';
 import type { FlowInput, FlowOutcome } from '../flows/types';
-import { hashSeed, seededRng } from '../stats/random';
+import { creativeInputs } from '../flows/creative-inputs';
 import { STEP_PRESETS } from './step-options';
 import { StepRecorder } from './steps';
 
@@ -18,13 +18,12 @@ const RENDER_ATTEMPTS = STEP_PRESETS.slowRender.retry.maximumAttempts;
  */
 export async function creativeFlow(input: FlowInput): Promise<FlowOutcome> {
   const steps = new StepRecorder(input.sim);
-  const rng = seededRng(hashSeed(`${input.seed}:${input.runId}:${input.index}`));
+  const inputs = creativeInputs(input.seed, input.runId, input.index);
   const outcome = await steps.guard(async () => {
-    const durationSeconds = Math.round((6 + rng() * 39) * 10) / 10;
     const upload = await steps.run('video_upload', FAST_ATTEMPTS, () =>
       fast.video_upload(steps.context('video_upload', 'drive-intel'), {
-        source_url: `https://drive.example/creatives/${input.runId}/${input.index}.mp4`,
-        duration_seconds: durationSeconds,
+        source_url: inputs.sourceUrl,
+        duration_seconds: inputs.durationSeconds,
       }),
     );
     steps.refs.video_id = upload.video_id;
@@ -33,9 +32,11 @@ export async function creativeFlow(input: FlowInput): Promise<FlowOutcome> {
       fast.scene_extraction(steps.context('scene_extraction', 'drive-intel'), { video_id: upload.video_id }),
     );
 
-    const adId = `ad_${input.runId}_${input.index}`;
     const prediction = await steps.run('ctr_prediction', FAST_ATTEMPTS, () =>
-      fast.ctr_prediction(steps.context('ctr_prediction', 'ml-service'), { video_id: upload.video_id, ad_id: adId }),
+      fast.ctr_prediction(steps.context('ctr_prediction', 'ml-service'), {
+        video_id: upload.video_id,
+        ad_id: inputs.adId,
+      }),
     );
     steps.refs.prediction_id = prediction.prediction_id;
 
@@ -56,13 +57,12 @@ export async function creativeFlow(input: FlowInput): Promise<FlowOutcome> {
     );
     steps.refs.render_job_id = job.render_job_id;
 
-    const accounts = 5;
     const change = await steps.run('meta_queue', FAST_ATTEMPTS, () =>
       fast.meta_queue(steps.context('meta_queue', 'meta-publisher'), {
-        ad_account_id: `act_${100001 + (input.index % accounts)}`,
-        ad_set_id: `adset_${input.index % (accounts * 4)}`,
+        ad_account_id: inputs.adAccountId,
+        ad_set_id: inputs.adSetId,
         change_type: 'create_ad',
-        payload: { ad_id: adId, video_id: job.output_video_id, blueprint_id: council.blueprint_id },
+        payload: { ad_id: inputs.adId, video_id: job.output_video_id, blueprint_id: council.blueprint_id },
       }),
     );
     steps.refs.change_id = change.change_id;
