@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { Client } from 'pg';
@@ -17,10 +18,16 @@ export function embeddedDatabaseUrl(port: number): string {
  * stops its server from exit hooks that also end the process, so it gets a process to end.
  */
 export async function startEmbeddedPostgres(
-  dataDir: string,
+  requestedDir: string,
   port: number,
-  opts: { logDir: string; onSpawn?: (p: ManagedProcess) => void },
-): Promise<{ url: string; process: ManagedProcess }> {
+  opts: { logDir: string; onSpawn?: (p: ManagedProcess) => void; log?: (line: string) => void },
+): Promise<{ url: string; process: ManagedProcess; dataDir: string }> {
+  const dataDir = reachableDataDir(requestedDir);
+  if (dataDir !== requestedDir) {
+    opts.log?.(
+      `PostgreSQL data in ${dataDir}: its server user cannot reach ${requestedDir} (a parent folder is private)`,
+    );
+  }
   const proc = startProcess(
     'postgres',
     process.execPath,
@@ -44,7 +51,26 @@ export async function startEmbeddedPostgres(
     },
     60_000,
   );
-  return { url, process: proc };
+  return { url, process: proc, dataDir };
+}
+
+/**
+ * As root, the server runs as a dedicated user, which must be able to walk down to its data folder.
+ * When a parent folder is private (e.g. /root), the data goes to /var/lib/geminivideo-sim instead,
+ * one folder per requested path, so it is still reused from one start to the next.
+ */
+export function reachableDataDir(requested: string): string {
+  if (process.getuid?.() !== 0) return requested;
+  const resolved = path.resolve(requested);
+  for (let dir = path.dirname(resolved); ; dir = path.dirname(dir)) {
+    if (fs.existsSync(dir) && (fs.statSync(dir).mode & 0o001) === 0) {
+      const hash = createHash('sha256').update(resolved).digest('hex').slice(0, 12);
+      const fallback = path.join('/var/lib/geminivideo-sim', hash, 'postgres');
+      fs.mkdirSync(path.dirname(fallback), { recursive: true, mode: 0o755 });
+      return fallback;
+    }
+    if (dir === path.dirname(dir)) return requested;
+  }
 }
 
 /** Starts the server with the npm package (binaries inside it), creating the cluster and database once. */

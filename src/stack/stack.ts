@@ -133,9 +133,9 @@ export async function startStack(opts: StackOptions = {}): Promise<RunningStack>
           }),
       databaseUrl
         ? undefined
-        : startEmbeddedPostgres(path.join(dataDir, 'postgres'), ports.postgres, { logDir, onSpawn: register }),
+        : startEmbeddedPostgres(path.join(dataDir, 'postgres'), ports.postgres, { logDir, onSpawn: register, log }),
     ]);
-    if (db) pids.add(postmasterPid(path.join(dataDir, 'postgres')));
+    if (db) pids.add(postmasterPid(db.dataDir));
     endpoints.databaseUrl ??= db?.url;
 
     const pool = createPool(endpoints.databaseUrl, 2);
