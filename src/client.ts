@@ -4,6 +4,8 @@ import { reportCommand, stackCommand, startWorkflowCommand } from './cli/command
 import { EXIT, UsageError } from './cli/errors';
 import { userArgs } from './cli/npm-argv';
 import { parseStartOptions, START_VALUE_FLAGS } from './cli/start-options';
+import { scheduleAction, scheduleCreate, scheduleDescribe, scheduleList } from './cli/schedule-commands';
+import { OVERLAP_POLICIES, parseScheduleCreate } from './cli/schedule-options';
 import { PortInUseError } from './stack/ports';
 import { BUILT_IN_PROFILES } from './services/shared/fault-profile';
 
@@ -33,11 +35,47 @@ function program(): Command {
   cli
     .command('report')
     .description('print the result of a past or running run')
-    .argument('<run-id>')
+    .argument('[run-id]')
+    .option('--latest <schedule-id>', "the schedule's most recent run")
     .option('--json <file>', 'also write it as JSON')
-    .action(async (runId: string, o: { json?: string }) => {
-      process.exitCode = await reportCommand(runId, o.json);
+    .action(async (runId: string | undefined, o: { json?: string; latest?: string }) => {
+      process.exitCode = await reportCommand({ runId, latest: o.latest }, o.json);
     });
+
+  const schedule = cli.command('schedule').description('stress runs on Temporal Schedules');
+  schedule
+    .command('create')
+    .argument('[flow]', 'flow name')
+    .option('--every <interval>', 'run every 30s, 15m, 1h, 1d …')
+    .option('--cron <expr>', "run on a cron expression, e.g. '0 * * * *'")
+    .option('--id <name>', 'schedule id')
+    .option('--overlap <policy>', `when a run is still going: ${OVERLAP_POLICIES.join(', ')}`, 'skip')
+    .option('--count <n>', 'flows per run')
+    .option('--concurrency <n>', 'flows running at once')
+    .option('--time-scale <f>', 'platform time multiplier')
+    .option('--faults <profile>', 'fault profile', 'default')
+    .option('--seed <n>', 'seed for the simulated inputs')
+    .action(async (flow: string | undefined, raw: Record<string, unknown>) => {
+      process.exitCode = await scheduleCreate(parseScheduleCreate(flow, raw));
+    });
+  schedule.command('list').action(async () => {
+    process.exitCode = await scheduleList();
+  });
+  schedule
+    .command('describe')
+    .argument('<id>')
+    .action(async (id: string) => {
+      process.exitCode = await scheduleDescribe(id);
+    });
+  for (const verb of ['pause', 'unpause', 'trigger', 'delete'] as const) {
+    schedule
+      .command(verb)
+      .argument('<id>')
+      .option('--note <text>', 'why (pause and unpause)')
+      .action(async (id: string, o: { note?: string }) => {
+        process.exitCode = await scheduleAction(verb, id, o.note);
+      });
+  }
 
   cli
     .command('stack')

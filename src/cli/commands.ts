@@ -1,15 +1,15 @@
 import type { Client } from '@temporalio/client';
 import fs from 'node:fs';
 import { endpointsFromEnv, type Endpoints } from '../config';
-import { createPool } from '../db/pool';
-import { standardResultSchema, type StandardResult } from '../result/schema';
+import type { StandardResult } from '../result/schema';
 import { startStack } from '../stack/stack';
 import { temporalAnswers } from '../stack/temporal-server';
 import { connectClient } from '../temporal-connection';
-import { summaryQuery } from '../workflows/definitions';
 import { resolveEndpoints } from './endpoints';
 import { connectOrStartStack } from './stack-session';
-import { EXIT } from './errors';
+import { EXIT, UsageError } from './errors';
+import { fetchResult } from './results';
+import { latestScheduledRun } from './schedule-commands';
 import { formatProgress, formatResult, formatThresholds, webUiLinks } from './format';
 import { awaitStressRun, startStressRun, workerIsPolling } from './run-stress';
 import type { StartOptions } from './start-options';
@@ -73,38 +73,20 @@ export async function startWorkflowCommand(opts: StartOptions): Promise<number> 
   }
 }
 
-/** The result of a run: from its summary query, or its closed result, or the stress_runs table. */
-export async function fetchResult(
-  client: Client,
-  runId: string,
-  databaseUrl?: string,
-): Promise<StandardResult | undefined> {
-  const handle = client.workflow.getHandle(runId);
-  try {
-    const description = await handle.describe();
-    if (description.status.name === 'RUNNING') return await handle.query(summaryQuery);
-    return standardResultSchema.parse(await handle.result());
-  } catch (err) {
-    if ((err as Error).name !== 'WorkflowNotFoundError') throw err;
-  }
-  if (!databaseUrl) return undefined;
-  const pool = createPool(databaseUrl, 1);
-  try {
-    const row = await pool.query('SELECT result FROM stress_runs WHERE run_id = $1', [runId]);
-    return row.rowCount ? standardResultSchema.parse(row.rows[0].result) : undefined;
-  } finally {
-    await pool.end();
-  }
-}
-
-/** `report <run-id>`: prints (and with --json writes) a past or running run's result. */
-export async function reportCommand(runId: string, json?: string): Promise<number> {
+/** `report <run-id>` or `report --latest <schedule-id>`: prints (and with --json writes) a run's result. */
+export async function reportCommand(target: { runId?: string; latest?: string }, json?: string): Promise<number> {
+  if (!target.runId === !target.latest) throw new UsageError('give a run id, or --latest <schedule-id>');
   const { endpoints } = resolveEndpoints();
   if (!(await temporalAnswers(endpoints.temporalAddress))) {
     throw new Error(`no Temporal server answers at ${endpoints.temporalAddress}; start one with 'npm run stack'`);
   }
   const client = await connectClient(endpoints);
   try {
+    const runId = target.runId ?? (await latestScheduledRun(client, target.latest!));
+    if (!runId) {
+      say(`schedule '${target.latest}' has not run yet`);
+      return EXIT.usage;
+    }
     const result = await fetchResult(client, runId, endpoints.databaseUrl);
     if (!result) {
       say(`no run '${runId}' in Temporal at ${endpoints.temporalAddress} or in stress_runs`);

@@ -24,15 +24,9 @@ export function simSettings(opts: Pick<StartOptions, 'faults' | 'timeScale'>): S
   return { faults, timeScale: opts.timeScale };
 }
 
-/** Starts the stress-run parent for these options; the workflow id is the run id. */
-export async function startStressRun(
-  client: Client,
-  opts: StartOptions,
-  runId = makeRunId(opts.flow),
-  extra: Pick<StressRunInput, 'childrenPerRun'> = {},
-) {
-  const input: StressRunInput = {
-    ...extra,
+/** The parent workflow's input for these options (without a run id, the workflow uses its own id). */
+export function stressRunInput(opts: StartOptions, runId?: string): StressRunInput {
+  return {
     flow: opts.flow,
     runId,
     count: opts.count,
@@ -41,21 +35,35 @@ export async function startStressRun(
     faultsName: opts.faultsName,
     sim: simSettings(opts),
   };
+}
+
+/** What the Web UI shows of a run's parameters. */
+export function runMemo(opts: StartOptions): Record<string, unknown> {
+  return {
+    count: opts.count,
+    concurrency: opts.concurrency,
+    faults: opts.faultsName,
+    timeScale: opts.timeScale,
+    seed: opts.seed,
+  };
+}
+
+/** Starts the stress-run parent for these options; the workflow id is the run id. */
+export async function startStressRun(
+  client: Client,
+  opts: StartOptions,
+  runId = makeRunId(opts.flow),
+  extra: Pick<StressRunInput, 'childrenPerRun'> = {},
+) {
   return client.workflow.start('stressRun', {
     taskQueue: TASK_QUEUE,
     workflowId: runId,
-    args: [input],
+    args: [{ ...stressRunInput(opts, runId), ...extra }],
     typedSearchAttributes: [
       { key: FLOW_NAME, value: opts.flow },
       { key: STRESS_RUN_ID, value: runId },
     ],
-    memo: {
-      count: opts.count,
-      concurrency: opts.concurrency,
-      faults: opts.faultsName,
-      timeScale: opts.timeScale,
-      seed: opts.seed,
-    },
+    memo: runMemo(opts),
   });
 }
 

@@ -8,7 +8,21 @@ import { UsageError } from './errors';
 import { parseThreshold, type Threshold } from './thresholds';
 
 /** Flags of start-workflow that take a value (npm may swallow them; see npm-argv). */
-export const START_VALUE_FLAGS = ['count', 'concurrency', 'time-scale', 'faults', 'seed', 'json', 'threshold'] as const;
+export const START_VALUE_FLAGS = [
+  'count',
+  'concurrency',
+  'time-scale',
+  'faults',
+  'seed',
+  'json',
+  'threshold',
+  'every',
+  'cron',
+  'id',
+  'overlap',
+  'note',
+  'latest',
+] as const;
 
 export const DEFAULT_TIME_SCALE = 0.05;
 

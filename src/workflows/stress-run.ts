@@ -24,7 +24,8 @@ export const CHILDREN_PER_RUN = 500;
 
 export interface StressRunInput {
   flow: FlowName;
-  runId: string;
+  /** Defaults to the workflow id, which a schedule makes unique per action. */
+  runId?: string;
   count: number;
   concurrency: number;
   seed: number;
@@ -39,6 +40,12 @@ export interface StressRunInput {
 /** Runs `count` flows with at most `concurrency` at once and aggregates them into the standard result. */
 export async function stressRun(input: StressRunInput): Promise<StandardResult> {
   const flow = FLOWS[input.flow];
+  const runId = input.runId ?? workflowInfo().workflowId;
+  // A scheduled run cannot know its id in advance: the run labels itself for the Web UI's filters.
+  upsertSearchAttributes([
+    { key: FLOW_NAME, value: input.flow },
+    { key: STRESS_RUN_ID, value: runId },
+  ]);
   const acc = input.carried?.acc ?? emptyRun();
   const startedAt = input.carried?.startedAt ?? Date.now();
   let next = input.carried?.next ?? 0;
@@ -49,7 +56,7 @@ export async function stressRun(input: StressRunInput): Promise<StandardResult> 
   const result = (): StandardResult =>
     toResult(acc, {
       flow: input.flow,
-      runId: input.runId,
+      runId,
       status: end.status,
       totalOperations: input.count,
       concurrency: input.concurrency,
@@ -69,11 +76,11 @@ export async function stressRun(input: StressRunInput): Promise<StandardResult> 
     let outcome: FlowOutcome;
     try {
       const child = await startChild(flow.workflowType, {
-        workflowId: `${input.runId}-${String(index).padStart(5, '0')}`,
-        args: [{ runId: input.runId, index, seed: input.seed, sim: input.sim }],
+        workflowId: `${runId}-${String(index).padStart(5, '0')}`,
+        args: [{ runId, index, seed: input.seed, sim: input.sim }],
         typedSearchAttributes: [
           { key: FLOW_NAME, value: input.flow },
-          { key: STRESS_RUN_ID, value: input.runId },
+          { key: STRESS_RUN_ID, value: runId },
         ],
       });
       outcome = await child.result();

@@ -1,0 +1,28 @@
+import type { Client } from '@temporalio/client';
+import { createPool } from '../db/pool';
+import { standardResultSchema, type StandardResult } from '../result/schema';
+import { summaryQuery } from '../workflows/definitions';
+
+/** The result of a run: from its summary query, or its closed result, or the stress_runs table. */
+export async function fetchResult(
+  client: Client,
+  runId: string,
+  databaseUrl?: string,
+): Promise<StandardResult | undefined> {
+  const handle = client.workflow.getHandle(runId);
+  try {
+    const description = await handle.describe();
+    if (description.status.name === 'RUNNING') return await handle.query(summaryQuery);
+    return standardResultSchema.parse(await handle.result());
+  } catch (err) {
+    if ((err as Error).name !== 'WorkflowNotFoundError') throw err;
+  }
+  if (!databaseUrl) return undefined;
+  const pool = createPool(databaseUrl, 1);
+  try {
+    const row = await pool.query('SELECT result FROM stress_runs WHERE run_id = $1', [runId]);
+    return row.rowCount ? standardResultSchema.parse(row.rows[0].result) : undefined;
+  } finally {
+    await pool.end();
+  }
+}
