@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { DATA_DIR } from '../src/config';
+import { parentPid } from '../src/proc';
 import { startStack } from '../src/stack/stack';
 
 /**
@@ -16,13 +17,8 @@ const say = (line: string) => process.stderr.write(`${line}\n`);
 function treeRssMiB(rootPids: number[]): number {
   const children = new Map<number, number[]>();
   for (const entry of fs.readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
-    try {
-      const stat = fs.readFileSync(`/proc/${entry}/stat`, 'utf8');
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      children.set(ppid, [...(children.get(ppid) ?? []), Number(entry)]);
-    } catch {
-      // the process ended while we looked
-    }
+    const ppid = parentPid(Number(entry));
+    if (ppid !== undefined) children.set(ppid, [...(children.get(ppid) ?? []), Number(entry)]);
   }
   let kib = 0;
   const seen = new Set<number>();

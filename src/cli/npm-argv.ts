@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import { fdTargets, parentPid } from '../proc';
 
 /**
  * `npm run start-workflow creative-flow --count 50` reaches us as `creative-flow 50` plus
@@ -20,41 +21,23 @@ export function npmOriginalArgs(env: NodeJS.ProcessEnv = process.env): string[] 
       const rest = argv.slice(at + 1);
       return rest[0] === '--' ? rest.slice(1) : rest;
     }
-    try {
-      const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-      // Field 4 is the parent pid; field 2, the command name, may hold spaces, so count from its ')'.
-      pid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-    } catch {
-      return undefined;
-    }
+    const parent = parentPid(pid);
+    if (parent === undefined) return undefined;
+    pid = parent;
   }
   return undefined;
 }
 
 /** The argv line of the npm debug log that process `pid` has open, if it is an npm with one. */
 function argvFromNpmLog(pid: number): string[] | undefined {
-  let fds: string[];
-  try {
-    fds = fs.readdirSync(`/proc/${pid}/fd`);
-  } catch {
-    return undefined;
-  }
-  for (const fd of fds) {
-    let target: string;
-    try {
-      target = fs.readlinkSync(`/proc/${pid}/fd/${fd}`);
-    } catch {
-      continue;
-    }
-    if (!/_logs\/[^/]*-debug-\d+\.log$/.test(target)) continue;
-    const line = fs
-      .readFileSync(target, 'utf8')
-      .split('\n')
-      .find((l) => /^\d+ verbose argv /.test(l));
-    if (!line) return undefined;
-    return (line.match(/"(?:[^"\\]|\\.)*"/g) ?? []).map((quoted) => JSON.parse(quoted) as string);
-  }
-  return undefined;
+  const log = fdTargets(pid).find((target) => /_logs\/[^/]*-debug-\d+\.log$/.test(target));
+  if (!log) return undefined;
+  const line = fs
+    .readFileSync(log, 'utf8')
+    .split('\n')
+    .find((l) => /^\d+ verbose argv /.test(l));
+  if (!line) return undefined;
+  return (line.match(/"(?:[^"\\]|\\.)*"/g) ?? []).map((quoted) => JSON.parse(quoted) as string);
 }
 
 /** Flags npm swallowed (set as npm_config_<flag>), among those the command takes a value for. */

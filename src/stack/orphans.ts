@@ -1,29 +1,13 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
+import { cmdlineOf, isAlive } from '../proc';
 
 /** The processes a stack started, recorded so a later start can stop what a killed stack left behind. */
 interface PidFile {
   owner: number;
   processes: Array<{ pid: number; cmdline: string }>;
 }
-
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
-
-const cmdlineOf = (pid: number) => {
-  try {
-    return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8');
-  } catch {
-    return '';
-  }
-};
 
 export class PidRegistry {
   private readonly file: string;
@@ -56,12 +40,12 @@ export class PidRegistry {
       this.clear();
       return 0;
     }
-    if (alive(recorded.owner) && recorded.owner !== process.pid) return 0;
-    const orphans = recorded.processes.filter((p) => alive(p.pid) && p.cmdline && cmdlineOf(p.pid) === p.cmdline);
+    if (isAlive(recorded.owner) && recorded.owner !== process.pid) return 0;
+    const orphans = recorded.processes.filter((p) => isAlive(p.pid) && p.cmdline && cmdlineOf(p.pid) === p.cmdline);
     for (const p of orphans) process.kill(p.pid, 'SIGTERM');
     const deadline = Date.now() + 10_000;
-    while (orphans.some((p) => alive(p.pid)) && Date.now() < deadline) await delay(100);
-    for (const p of orphans.filter((o) => alive(o.pid))) process.kill(p.pid, 'SIGKILL');
+    while (orphans.some((p) => isAlive(p.pid)) && Date.now() < deadline) await delay(100);
+    for (const p of orphans.filter((o) => isAlive(o.pid))) process.kill(p.pid, 'SIGKILL');
     this.clear();
     return orphans.length;
   }
@@ -71,7 +55,7 @@ export class PidRegistry {
 export function postmasterPid(dataDir: string): number | undefined {
   try {
     const pid = Number(fs.readFileSync(path.join(dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
-    return alive(pid) ? pid : undefined;
+    return isAlive(pid) ? pid : undefined;
   } catch {
     return undefined;
   }

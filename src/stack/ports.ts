@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import net from 'node:net';
+import { cmdlineOf, fdTargets } from '../proc';
 
 /** Whether something already listens on host:port. */
 export function portInUse(port: number, host = '127.0.0.1'): Promise<boolean> {
@@ -23,22 +24,10 @@ export function portOwner(port: number): string | undefined {
       }
     }
     for (const pid of fs.readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
-      let fds: string[];
-      try {
-        fds = fs.readdirSync(`/proc/${pid}/fd`);
-      } catch {
-        continue;
-      }
-      for (const fd of fds) {
-        let target: string;
-        try {
-          target = fs.readlinkSync(`/proc/${pid}/fd/${fd}`);
-        } catch {
-          continue;
-        }
+      for (const target of fdTargets(pid)) {
         const m = /^socket:\[(\d+)\]$/.exec(target);
         if (m && inodes.has(m[1])) {
-          const cmd = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean).join(' ');
+          const cmd = cmdlineOf(pid).split('\0').filter(Boolean).join(' ');
           return `pid ${pid} (${cmd.slice(0, 120)})`;
         }
       }

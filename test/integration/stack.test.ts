@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { isAlive } from '../../src/proc';
 import { portInUse } from '../../src/stack/ports';
 import { startStack } from '../../src/stack/stack';
 import { SERVICE_NAMES, SERVICES } from '../../src/services/catalog';
@@ -11,15 +12,6 @@ function tempDataDir(): string {
   fs.chmodSync(dir, 0o755);
   return dir;
 }
-
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 test('a port already taken stops the start with one error naming the port and who holds it', async () => {
   const dataDir = tempDataDir();
@@ -50,10 +42,10 @@ test('a stack starts with a worker, writes its addresses, and stops leaving no p
       (p: { pid: number }) => p.pid,
     );
     expect(pids.length).toBe(1 + 2 + SERVICE_NAMES.length + 1); // temporal, postgres (+ postmaster), services, worker
-    expect(pids.every(alive)).toBe(true);
+    expect(pids.every(isAlive)).toBe(true);
 
     await stack.stop();
-    expect(pids.filter(alive)).toEqual([]);
+    expect(pids.filter(isAlive)).toEqual([]);
     for (const port of [7233, 8233, 5433, ...SERVICE_NAMES.map((s) => SERVICES[s].port)]) {
       expect({ port: port + offset, inUse: await portInUse(port + offset) }).toEqual({
         port: port + offset,
