@@ -1,0 +1,87 @@
+import { hashSeed, seededRng, standardNormal, type Rng } from '../stats/random';
+
+/**
+ * The simulated market: the ground truth the platform learns from. Ads in ad sets in ad accounts, each
+ * with a hidden click-through rate, conversion rate and deal value, all derived from one seed. Pure.
+ */
+export interface MarketAd {
+  adId: string;
+  adSetId: string;
+  accountId: string;
+  ctr: number;
+  conversionRate: number;
+  dealValue: number;
+}
+
+export interface MarketAdSet {
+  adSetId: string;
+  accountId: string;
+  initialDailyBudget: number;
+  ads: MarketAd[];
+}
+
+export interface MarketShape {
+  accounts: number;
+  adSetsPerAccount: number;
+  adsPerAdSet: number;
+}
+
+export const DEFAULT_MARKET_SHAPE: MarketShape = { accounts: 5, adSetsPerAccount: 4, adsPerAdSet: 4 };
+
+export function buildMarket(seed: number, shape: MarketShape = DEFAULT_MARKET_SHAPE): MarketAdSet[] {
+  const rng = seededRng(hashSeed(`market:${seed}`));
+  const adSets: MarketAdSet[] = [];
+  for (let a = 0; a < shape.accounts; a++) {
+    const accountId = `act_${200001 + a}`;
+    for (let s = 0; s < shape.adSetsPerAccount; s++) {
+      const adSetId = `${accountId}_as${s}`;
+      const ads = Array.from({ length: shape.adsPerAdSet }, (_, i) => ({
+        adId: `${adSetId}_ad${i}`,
+        adSetId,
+        accountId,
+        // CTRs spread around 1.2% (roughly 0.5% to 3%), conversion 2-8% of clicks, deals 100-1000.
+        ctr: Math.min(0.06, 0.012 * Math.exp(0.45 * standardNormal(rng))),
+        conversionRate: 0.02 + 0.06 * rng(),
+        dealValue: Math.round(100 + 900 * rng()),
+      }));
+      adSets.push({ adSetId, accountId, initialDailyBudget: Math.round(50 + 450 * rng()), ads });
+    }
+  }
+  return adSets;
+}
+
+/** Expected revenue per impression: what an allocator should maximise. */
+export const valuePerImpression = (ad: MarketAd) => ad.ctr * ad.conversionRate * ad.dealValue;
+
+/** A binomial draw: exact for small counts, Poisson or normal approximations for large ones. */
+export function binomial(rng: Rng, n: number, p: number): number {
+  if (n <= 0 || p <= 0) return 0;
+  if (n <= 50) {
+    let k = 0;
+    for (let i = 0; i < n; i++) if (rng() < p) k++;
+    return k;
+  }
+  const mean = n * p;
+  if (mean < 30) {
+    // Poisson by multiplication (Knuth), fine for small means.
+    const limit = Math.exp(-mean);
+    let k = 0;
+    let prod = rng();
+    while (prod > limit) {
+      k++;
+      prod *= rng();
+    }
+    return Math.min(k, n);
+  }
+  const sd = Math.sqrt(mean * (1 - p));
+  return Math.max(0, Math.min(n, Math.round(mean + sd * standardNormal(rng))));
+}
+
+/** What `impressions` of an ad bring: clicks, conversions (closed-won deals) and their revenue. */
+export function deliver(ad: MarketAd, impressions: number, rng: Rng) {
+  const clicks = binomial(rng, impressions, ad.ctr);
+  const conversions = binomial(rng, clicks, ad.conversionRate);
+  let revenue = 0;
+  for (let i = 0; i < conversions; i++) revenue += Math.round(ad.dealValue * (0.7 + 0.6 * rng()));
+  return { clicks, conversions, revenue };
+}
