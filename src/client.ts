@@ -15,7 +15,7 @@ function program(): Command {
   const cli = new Command('geminivideo-sim')
     .description('Stress-tests the GeminiVideo platform flows as durable Temporal workflows')
     .exitOverride()
-    .configureOutput({ writeErr: () => undefined });
+    .configureOutput({ outputError: () => undefined });
 
   cli
     .command('start-workflow')
@@ -83,7 +83,8 @@ function program(): Command {
     .option('--faults <profile>', 'the services own fault profile when a call names none', 'none')
     .option('--time-scale <f>', 'the services own time scale when a call names none', '1')
     .action(async (o: { faults: string; timeScale: string }) => {
-      process.exitCode = await stackCommand({ faults: o.faults, timeScale: Number(o.timeScale) });
+      const checked = parseStartOptions(FLOW_NAMES[0], { faults: o.faults, timeScale: o.timeScale });
+      process.exitCode = await stackCommand({ faults: o.faults, timeScale: checked.timeScale });
     });
   return cli;
 }
@@ -96,6 +97,8 @@ async function run(): Promise<void> {
 run().catch((err: unknown) => {
   if (err instanceof CommanderError) {
     if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version') process.exit(EXIT.ok);
+    // A command group called without its sub-command: commander has printed the help.
+    if (err.code === 'commander.help') process.exit(EXIT.usage);
     process.stderr.write(`${err.message.replace(/^error: /, '')}\n`);
     process.exit(EXIT.usage);
   }

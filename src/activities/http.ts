@@ -17,6 +17,15 @@ export function createHttpAgent(): Agent {
 
 const HEARTBEAT_EVERY_MS = 1000;
 
+/** The running activity's context, or undefined outside one (the benchmark's plain runner calls services too). */
+function currentActivity(): Context | undefined {
+  try {
+    return Context.current();
+  } catch {
+    return undefined;
+  }
+}
+
 /** A failure classified for Temporal: its type decides whether a retry can help. */
 class CallFailure extends Error {
   constructor(
@@ -63,12 +72,16 @@ export async function callService<T>(
   body?: unknown,
   budgetPlatformMs = 20_000,
 ): Promise<T> {
-  const timeout = requestTimeoutMs(budgetPlatformMs, ctx.timeScale);
+  const activity = currentActivity();
+  // Never wait past the attempt's own start-to-close timeout: Temporal would already be retrying.
+  const attemptMs = activity?.info.startToCloseTimeoutMs;
+  const timeout = Math.min(requestTimeoutMs(budgetPlatformMs, ctx.timeScale), attemptMs ? attemptMs - 500 : Infinity);
   let res;
   try {
     res = await request(`${deps.services[service]}${path}`, {
       method,
       dispatcher: deps.agent,
+      signal: activity?.cancellationSignal,
       headers: {
         'content-type': 'application/json',
         [SIM_HEADERS.idempotencyKey]: ctx.key,

@@ -12,8 +12,9 @@ export async function fetchResult(
   const handle = client.workflow.getHandle(runId);
   try {
     const description = await handle.describe();
-    if (description.status.name === 'RUNNING') return await handle.query(summaryQuery);
-    return standardResultSchema.parse(await handle.result());
+    if (description.status.name === 'COMPLETED') return standardResultSchema.parse(await handle.result());
+    // Running, failed, terminated, cancelled: the summary query still answers what the run got through.
+    return await handle.query(summaryQuery);
   } catch (err) {
     if ((err as Error).name !== 'WorkflowNotFoundError') throw err;
   }

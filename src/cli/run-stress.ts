@@ -75,6 +75,7 @@ export async function awaitStressRun(
 ): Promise<StandardResult> {
   const handle = client.workflow.getHandle(runId);
   let timer: NodeJS.Timeout | undefined;
+  let finished = false;
   if (onProgress) {
     let busy = false;
     timer = setInterval(() => {
@@ -82,13 +83,17 @@ export async function awaitStressRun(
       busy = true;
       handle
         .query(summaryQuery)
-        .then(onProgress, () => undefined)
+        .then(
+          (r) => finished || onProgress(r),
+          () => undefined,
+        )
         .finally(() => (busy = false));
     }, 1000);
   }
   try {
     return (await handle.result()) as StandardResult;
   } finally {
+    finished = true;
     if (timer) clearInterval(timer);
   }
 }

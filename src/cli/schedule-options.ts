@@ -3,7 +3,9 @@ import { CronExpressionParser } from 'cron-parser';
 import { UsageError } from './errors';
 import { parseStartOptions, type StartOptions } from './start-options';
 
-export const OVERLAP_POLICIES = Object.keys(ScheduleOverlapPolicy).map((k) => k.toLowerCase());
+export const OVERLAP_POLICIES = Object.keys(ScheduleOverlapPolicy)
+  .filter((k) => k !== 'UNSPECIFIED')
+  .map((k) => k.toLowerCase());
 
 export interface ScheduleCreateOptions {
   id: string;

@@ -74,12 +74,19 @@ export function parseStartOptions(flow: string | undefined, raw: Record<string, 
   } catch (err) {
     throw new UsageError((err as Error).message);
   }
+  const steps: readonly string[] = FLOWS[flow].steps;
   const thresholds = o.threshold.map((t) => {
+    let threshold;
     try {
-      return parseThreshold(t);
+      threshold = parseThreshold(t);
     } catch (err) {
       throw new UsageError((err as Error).message);
     }
+    const step = threshold.metric.includes('.') ? threshold.metric.split('.')[0] : undefined;
+    if (step && !steps.includes(step)) {
+      throw new UsageError(`bad threshold '${t}': ${flow} has no step '${step}'; its steps are ${steps.join(', ')}`);
+    }
+    return threshold;
   });
   if (o.json && !fs.existsSync(path.dirname(path.resolve(o.json)))) {
     throw new UsageError(`--json ${o.json}: folder ${path.dirname(path.resolve(o.json))} does not exist`);

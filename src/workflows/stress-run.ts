@@ -2,6 +2,7 @@ import {
   ApplicationFailure,
   condition,
   continueAsNew,
+  log,
   proxyActivities,
   setHandler,
   startChild,
@@ -74,6 +75,7 @@ export async function stressRun(input: StressRunInput): Promise<StandardResult> 
 
   const runChild = async (index: number): Promise<void> => {
     let outcome: FlowOutcome;
+    const started = Date.now();
     try {
       const child = await startChild(flow.workflowType, {
         workflowId: `${runId}-${String(index).padStart(5, '0')}`,
@@ -86,7 +88,8 @@ export async function stressRun(input: StressRunInput): Promise<StandardResult> 
       outcome = await child.result();
     } catch (err) {
       // The flow workflow itself failed (not one of its steps): count it, with the reason.
-      outcome = { outcome: 'failed', duration_ms: 0, steps: [], failed_step: 'workflow', error: String(err), refs: {} };
+      const duration_ms = Date.now() - started;
+      outcome = { outcome: 'failed', duration_ms, steps: [], failed_step: 'workflow', error: String(err), refs: {} };
     }
     addOutcome(acc, outcome);
   };
@@ -112,6 +115,11 @@ export async function stressRun(input: StressRunInput): Promise<StandardResult> 
     throw ApplicationFailure.nonRetryable(`result failed validation: ${checked.error.message}`, 'InvalidResult');
   }
   upsertSearchAttributes([{ key: RUN_OUTCOME, value: final.failed === 0 ? 'passed' : 'had_failures' }]);
-  await store_stress_run(final, startedAt);
+  try {
+    await store_stress_run(final, startedAt);
+  } catch (err) {
+    // The result is in history and the query either way; a database outage must not fail the run.
+    log.warn('could not store the result in stress_runs', { error: String(err) });
+  }
   return final;
 }

@@ -58,3 +58,9 @@ test.each([
   expect(error).toBeInstanceOf(UsageError);
   expect((error as Error).message).toMatch(message);
 });
+
+test('a threshold naming a step the flow does not have is refused before the run', () => {
+  expect(() => parseStartOptions('creative-flow', { threshold: ['video_renderin.p95_duration_ms<100'] })).toThrow(
+    /creative-flow has no step 'video_renderin'; its steps are video_upload/,
+  );
+});

@@ -115,7 +115,14 @@ export function createServiceApp(
   app.addHook('onSend', async (request, reply, payload) => {
     if (!request.sim?.dropResponse) return payload;
     const socket = request.raw.socket;
-    await Promise.race([delay(MAX_STALL_MS), new Promise((resolve) => socket.once('close', resolve))]);
+    if (!socket.destroyed) {
+      const stall = new AbortController();
+      await Promise.race([
+        delay(MAX_STALL_MS, undefined, { signal: stall.signal }).catch(() => undefined),
+        new Promise((resolve) => socket.once('close', resolve)),
+      ]);
+      stall.abort();
+    }
     socket.destroy();
     return payload;
   });
