@@ -52,6 +52,7 @@ function classify(service: string, status: number, body: string, retryAfter: str
     return new CallFailure(text, 'RateLimited', false, Number.isFinite(seconds) ? seconds * 1000 : undefined);
   }
   if (status === 400 || status === 422) return new CallFailure(text, 'InvalidInput', true);
+  if (status === 401) return new CallFailure(text, 'Unauthorized', true);
   if (status === 404) return new CallFailure(text, 'NotFound', true);
   if (status === 409) return new CallFailure(text, 'Conflict', true);
   return new CallFailure(text, 'ServiceUnavailable', false);
@@ -71,6 +72,7 @@ export async function callService<T>(
   path: string,
   body?: unknown,
   budgetPlatformMs = 20_000,
+  extraHeaders: Record<string, string> = {},
 ): Promise<T> {
   const activity = currentActivity();
   // Never wait past the attempt's own start-to-close timeout: Temporal would already be retrying.
@@ -87,8 +89,10 @@ export async function callService<T>(
         [SIM_HEADERS.idempotencyKey]: ctx.key,
         [SIM_HEADERS.faults]: encodeFaults(ctx.faults),
         [SIM_HEADERS.timeScale]: String(ctx.timeScale),
+        ...extraHeaders,
       },
-      body: body === undefined ? undefined : JSON.stringify(body),
+      // A string is sent as it is (a signed body must reach the service byte for byte).
+      body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
       headersTimeout: timeout,
       bodyTimeout: timeout,
     });

@@ -1,4 +1,5 @@
 import type { Pool } from 'pg';
+import { createBudgetActivities } from './budget';
 import { createCreativeActivities } from './creative';
 import type { HttpDeps } from './http';
 import { createPlatformActivities } from './platform';
@@ -13,6 +14,7 @@ export function createActivities(deps: ActivityDeps) {
   return {
     ...createPlatformActivities(deps),
     ...createCreativeActivities(deps),
+    ...createBudgetActivities(deps),
     ...createStressRunActivities(deps),
   };
 }

@@ -16,7 +16,7 @@ export function formatResult(r: StandardResult): string {
   const head = [
     `${r.flow}  run ${r.run_id}  (${r.status})`,
     `flows: ${r.completed_operations}/${r.total_operations} done, ${r.successful} successful` +
-      (r.rejected ? ` (${r.rejected} rejected by the council)` : '') +
+      (r.rejected ? ` (${r.rejected} ended by a business decision)` : '') +
       `, ${r.failed} failed  ·  success rate ${pct(r.success_rate)}`,
     `time: ${r.total_duration_seconds.toFixed(1)} s at concurrency ${r.concurrent}  ·  ${r.operations_per_second.toFixed(2)} flows/s`,
     `flow duration: avg ${ms(r.avg_duration_ms)}  p50 ${ms(r.p50_duration_ms)}  p95 ${ms(r.p95_duration_ms)}  p99 ${ms(r.p99_duration_ms)}`,

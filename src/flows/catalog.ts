@@ -25,6 +25,19 @@ export const FLOWS = {
     ],
     defaults: { count: 50, concurrency: 10 },
   },
+  'budget-optimization': {
+    workflowType: 'budgetOptimization',
+    description: 'Meta insights, signed HubSpot webhooks, Thompson sampling, decision gate, SafeExecutor',
+    steps: [
+      'meta_insights_ingestion',
+      'hubspot_webhook',
+      'sampler_calculation',
+      'decision_gate',
+      'safe_executor_queue',
+      'safe_executor_processing',
+    ],
+    defaults: { count: 200, concurrency: 20 },
+  },
 } as const satisfies Record<string, FlowDefinition>;
 
 export type FlowName = keyof typeof FLOWS;

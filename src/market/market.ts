@@ -26,7 +26,7 @@ export interface MarketShape {
   adsPerAdSet: number;
 }
 
-export const DEFAULT_MARKET_SHAPE: MarketShape = { accounts: 5, adSetsPerAccount: 4, adsPerAdSet: 4 };
+export const DEFAULT_MARKET_SHAPE: MarketShape = { accounts: 3, adSetsPerAccount: 10, adsPerAdSet: 4 };
 
 export function buildMarket(seed: number, shape: MarketShape = DEFAULT_MARKET_SHAPE): MarketAdSet[] {
   const rng = seededRng(hashSeed(`market:${seed}`));
@@ -84,4 +84,50 @@ export function deliver(ad: MarketAd, impressions: number, rng: Rng) {
   let revenue = 0;
   for (let i = 0; i < conversions; i++) revenue += Math.round(ad.dealValue * (0.7 + 0.6 * rng()));
   return { clicks, conversions, revenue };
+}
+
+const markets = new Map<number, MarketAdSet[]>();
+
+/** The market for a seed, built once per process. */
+export function marketFor(seed: number): MarketAdSet[] {
+  let market = markets.get(seed);
+  if (!market) {
+    market = buildMarket(seed);
+    markets.set(seed, market);
+  }
+  return market;
+}
+
+/** Cost per thousand impressions in the simulated auction. */
+export const CPM = 5;
+
+/**
+ * Meta's delivery of one ad set for platform hour `round`: impressions follow the budget and its split
+ * over the ads, clicks the hidden CTR. Seeded by (seed, ad, round), so asking again gives the same answer.
+ */
+export function hourlyDelivery(
+  seed: number,
+  adSet: MarketAdSet,
+  dailyBudget: number,
+  split: Record<string, number>,
+  round: number,
+) {
+  const impressionsPerHour = ((dailyBudget / 24) * 1000) / CPM;
+  return adSet.ads.map((ad) => {
+    const rng = seededRng(hashSeed(`delivery:${seed}:${ad.adId}:${round}`));
+    const share = split[ad.adId] ?? 1 / adSet.ads.length;
+    const impressions = Math.max(0, Math.round(impressionsPerHour * share * (0.9 + 0.2 * rng())));
+    const clicks = binomial(rng, impressions, ad.ctr);
+    return { ad, impressions, clicks, spend: Math.round(impressions * CPM) / 1000 };
+  });
+}
+
+/** The closed-won deals that an ad's clicks of one platform hour bring (HubSpot's side). Seeded like delivery. */
+export function closedDeals(seed: number, ad: MarketAd, clicks: number, round: number) {
+  const rng = seededRng(hashSeed(`deals:${seed}:${ad.adId}:${round}`));
+  const conversions = binomial(rng, clicks, ad.conversionRate);
+  return Array.from({ length: conversions }, (_, i) => ({
+    dealId: 9_000_000_000 + (hashSeed(`${ad.adId}:${round}:${i}`) % 1_000_000_000),
+    amount: Math.round(ad.dealValue * (0.7 + 0.6 * rng())),
+  }));
 }

@@ -38,6 +38,7 @@ const TSX_ARGS = ['--import', 'tsx'];
 const POSTGRES_PORT = 5433;
 const TEMPORAL_PORT = 7233;
 const UI_PORT = 8233;
+const EXECUTORS = 2;
 
 export function stackFilePath(dataDir = DATA_DIR): string {
   return path.join(dataDir, 'stack.json');
@@ -161,7 +162,12 @@ export async function startStack(opts: StackOptions = {}): Promise<RunningStack>
       });
     // The worker only needs Temporal, so it bundles its workflows while the services start.
     const worker = opts.worker ? tsx('worker', 'src/worker.ts') : undefined;
+    // SafeExecutor workers: more than one, claiming with SKIP LOCKED, each its own process.
+    const executors = Array.from({ length: EXECUTORS }, (_, i) =>
+      tsx(`executor-${i + 1}`, 'src/services/meta-publisher/executor-main.ts', [`executor-${i + 1}`]),
+    );
     await Promise.all([
+      ...executors.map((p) => waitUntilReady(p, p.name, async () => tailLog(p.logFile, 5).includes('ready'), 60_000)),
       ...SERVICE_NAMES.map((name) => {
         const p = tsx(name, 'src/services/main.ts', [name]);
         return waitUntilReady(p, `service ${name}`, () => healthy(endpoints.services[name]), 60_000);

@@ -1,7 +1,7 @@
 import type { ActivityOptions } from '@temporalio/workflow';
 
 /** Failure types the activities throw for bad input: retrying cannot help. */
-export const NON_RETRYABLE_TYPES = ['InvalidInput', 'NotFound', 'Conflict'];
+export const NON_RETRYABLE_TYPES = ['InvalidInput', 'NotFound', 'Conflict', 'Unauthorized'];
 
 /** One presets per kind of step, so timeouts and retries are not scattered inline. */
 export const STEP_PRESETS = {

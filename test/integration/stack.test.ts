@@ -41,7 +41,7 @@ test('a stack starts with a worker, writes its addresses, and stops leaving no p
     const pids: number[] = JSON.parse(fs.readFileSync(path.join(dataDir, 'stack.pids.json'), 'utf8')).processes.map(
       (p: { pid: number }) => p.pid,
     );
-    expect(pids.length).toBe(1 + 2 + SERVICE_NAMES.length + 1); // temporal, postgres (+ postmaster), services, worker
+    expect(pids.length).toBe(1 + 2 + SERVICE_NAMES.length + 2 + 1); // temporal, postgres (+ postmaster), services, executors, worker
     expect(pids.every(isAlive)).toBe(true);
 
     await stack.stop();

@@ -3,6 +3,8 @@ import { z } from 'zod';
 import type { ServiceContext } from '../shared/server';
 import { insertOnce } from '../shared/db-helpers';
 import { notFound, parseOr400 } from '../shared/validation';
+import { realMs } from '../shared/platform-time';
+import { registerGraphApi } from './graph-api';
 
 const queueSchema = z.object({
   ad_account_id: z.string().regex(/^act_\d+$/, 'must look like act_<digits>'),
@@ -14,16 +16,22 @@ const queueSchema = z.object({
 const idParams = z.object({ id: z.string().uuid() });
 
 export function registerMetaPublisher(app: FastifyInstance, ctx: ServiceContext): void {
+  registerGraphApi(app, ctx);
+
   /** Queues a change for the SafeExecutor; the same idempotency key never queues twice. */
   app.post('/safe-executor/changes', async (request, reply) => {
     const body = parseOr400(queueSchema, request.body);
     const key = ctx.idempotencyKey(request);
+    // Jitter of 3-18 s of platform time before the executor may apply it, so changes never land in lockstep.
+    const jitterMs = realMs((3 + 15 * ctx.rng()) * 1000, request.sim.timeScale);
     const { row, created } = await insertOnce<{ id: string; status: string }>(
       ctx.pool,
       'pending_ad_changes',
       key,
-      `INSERT INTO pending_ad_changes (idempotency_key, ad_account_id, campaign_id, ad_set_id, change_type, payload)
-       VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (idempotency_key) DO NOTHING RETURNING *`,
+      `INSERT INTO pending_ad_changes
+         (idempotency_key, ad_account_id, campaign_id, ad_set_id, change_type, payload, time_scale, faults, earliest_execute_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, now() + $9 * interval '1 millisecond')
+       ON CONFLICT (idempotency_key) DO NOTHING RETURNING *`,
       [
         key,
         body.ad_account_id,
@@ -31,6 +39,9 @@ export function registerMetaPublisher(app: FastifyInstance, ctx: ServiceContext)
         body.ad_set_id,
         body.change_type,
         JSON.stringify(body.payload),
+        request.sim.timeScale,
+        JSON.stringify(request.sim.faults),
+        jitterMs,
       ],
     );
     return reply.code(created ? 201 : 200).send({ change_id: row.id, status: row.status, created });

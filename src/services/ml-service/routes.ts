@@ -4,6 +4,8 @@ import type { ServiceContext } from '../shared/server';
 import { insertOnce } from '../shared/db-helpers';
 import { HttpError, notFound, parseOr400 } from '../shared/validation';
 import { INITIAL_MODEL, predictCtr, type CreativeFeatures } from './ctr-model';
+import { registerBudget } from './budget';
+import { registerFeedback } from './feedback';
 
 const predictSchema = z.object({
   video_id: z.string().uuid(),
@@ -11,6 +13,9 @@ const predictSchema = z.object({
 });
 
 export function registerMlService(app: FastifyInstance, ctx: ServiceContext): void {
+  registerFeedback(app, ctx);
+  registerBudget(app, ctx);
+
   const model = INITIAL_MODEL;
 
   app.post('/predict/ctr', async (request, reply) => {

@@ -1,0 +1,194 @@
+import type { Pool, PoolClient } from 'pg';
+import { Agent, request } from 'undici';
+import { velocityRange } from '../ml-service/decision-gate';
+import { DEFAULT_GATE } from '../ml-service/decision-gate';
+import type { ServiceFaults } from '../shared/fault-profile';
+import { realInterval, realMs } from '../shared/platform-time';
+import { encodeFaults, SIM_HEADERS } from '../shared/sim-headers';
+import { hashSeed } from '../../stats/random';
+
+/** The SafeExecutor's rules, in platform time where they are times. */
+export const EXECUTOR_RULES = {
+  changesPerAccountHour: 15,
+  maxAttempts: 5,
+  /** How long a claim holds before another executor may take the change over (real time). */
+  leaseMs: 5_000,
+  /** Back-off after Meta refuses for its limits, in platform seconds (doubles, capped). */
+  metaBackoffSeconds: 60,
+};
+
+interface Change {
+  id: string;
+  ad_account_id: string;
+  ad_set_id: string;
+  change_type: string;
+  payload: { daily_budget: number; ad_split?: Record<string, number>; seed: number };
+  attempts: number;
+  time_scale: number;
+  faults: ServiceFaults | null;
+}
+
+export interface ExecutorDeps {
+  pool: Pool;
+  metaPublisherUrl: string;
+  agent: Agent;
+  name: string;
+  rng: () => number;
+}
+
+/** Claims due changes (or changes whose claim expired) without waiting on rows another executor holds. */
+export async function claim(deps: ExecutorDeps, limit = 4): Promise<Change[]> {
+  const res = await deps.pool.query(
+    `UPDATE pending_ad_changes SET status = 'claimed', claimed_by = $1, updated_at = now(),
+       lease_expires_at = now() + $2 * interval '1 millisecond'
+     WHERE id IN (
+       SELECT id FROM pending_ad_changes
+       WHERE change_type = 'budget_update'
+         AND ((status = 'pending' AND earliest_execute_at <= now()) OR (status = 'claimed' AND lease_expires_at < now()))
+       ORDER BY earliest_execute_at LIMIT $3 FOR UPDATE SKIP LOCKED)
+     RETURNING *`,
+    [deps.name, EXECUTOR_RULES.leaseMs, limit],
+  );
+  return res.rows as Change[];
+}
+
+/** A budget that does not look set by hand: never a whole or half unit, kept within [low, high]. */
+export function fuzzyBudget(budget: number, low: number, high: number, rng: () => number): number {
+  let cents = Math.round(budget * 100);
+  if (cents % 50 === 0)
+    cents += cents - 37 >= Math.ceil(low * 100) ? -(1 + Math.floor(rng() * 36)) : 1 + Math.floor(rng() * 36);
+  return Math.min(Math.floor(high * 100), Math.max(Math.ceil(low * 100), cents)) / 100;
+}
+
+type Outcome = 'executed' | 'rejected' | 'dead_letter' | 'deferred';
+
+async function release(db: PoolClient | Pool, id: string, fields: string, params: unknown[]): Promise<void> {
+  await db.query(
+    `UPDATE pending_ad_changes SET claimed_by = NULL, lease_expires_at = NULL, updated_at = now(), ${fields} WHERE id = $1`,
+    [id, ...params],
+  );
+}
+
+/**
+ * Applies one claimed change: the account's rate limit and the ad set's velocity are checked under a
+ * per-account lock, the budget is fuzzed, Meta is called (idempotently, by change id), and the history
+ * row and the change's state are written together.
+ */
+export async function execute(deps: ExecutorDeps, change: Change): Promise<Outcome> {
+  const scale = change.time_scale;
+  const db = await deps.pool.connect();
+  try {
+    await db.query('BEGIN');
+    await db.query('SELECT pg_advisory_xact_lock($1)', [hashSeed(change.ad_account_id) | 0]);
+    const mine = await db.query(
+      `SELECT 1 FROM pending_ad_changes WHERE id = $1 AND claimed_by = $2 AND status = 'claimed'`,
+      [change.id, deps.name],
+    );
+    if (!mine.rowCount) {
+      await db.query('ROLLBACK');
+      return 'deferred'; // the lease ran out and another executor took it
+    }
+    const window = await db.query(
+      `SELECT count(*)::int AS n, min(executed_at) AS oldest FROM ad_change_history
+       WHERE ad_account_id = $1 AND executed_at > now() - $2::interval`,
+      [change.ad_account_id, realInterval(1, scale)],
+    );
+    if (window.rows[0].n >= EXECUTOR_RULES.changesPerAccountHour) {
+      // Wait until the oldest execution leaves the hour.
+      await release(db, change.id, `status = 'pending', earliest_execute_at = $2::timestamptz + $3::interval`, [
+        window.rows[0].oldest,
+        realInterval(1, scale),
+      ]);
+      await db.query('COMMIT');
+      return 'deferred';
+    }
+    const current = await db.query('SELECT daily_budget FROM meta_ad_sets WHERE ad_set_id = $1', [change.ad_set_id]);
+    const currentBudget = Number(current.rows[0]?.daily_budget ?? change.payload.daily_budget);
+    const history = await db.query(
+      `SELECT old_value, new_value FROM ad_change_history
+       WHERE ad_set_id = $1 AND change_type = 'budget_update' AND executed_at > now() - $2::interval`,
+      [change.ad_set_id, realInterval(DEFAULT_GATE.windowHours, scale)],
+    );
+    const budgets = [
+      currentBudget,
+      ...history.rows
+        .flatMap((r) => [r.old_value?.daily_budget, r.new_value?.daily_budget])
+        .filter((b) => typeof b === 'number'),
+    ];
+    const { low, high } = velocityRange(budgets, DEFAULT_GATE.maxMove);
+    const target = Math.min(high, Math.max(low, change.payload.daily_budget));
+    const budget = fuzzyBudget(target, low, high, deps.rng);
+    if (Math.round(budget * 100) === Math.round(currentBudget * 100)) {
+      await release(db, change.id, `status = 'rejected', last_error = $2`, ['velocity: no room to move within 6 h']);
+      await db.query('COMMIT');
+      return 'rejected';
+    }
+
+    const res = await request(`${deps.metaPublisherUrl}/v19.0/${change.ad_set_id}`, {
+      method: 'POST',
+      dispatcher: deps.agent,
+      headers: {
+        'content-type': 'application/json',
+        [SIM_HEADERS.idempotencyKey]: `change:${change.id}`,
+        [SIM_HEADERS.timeScale]: String(scale),
+        ...(change.faults ? { [SIM_HEADERS.faults]: encodeFaults(change.faults) } : {}),
+      },
+      body: JSON.stringify({ seed: change.payload.seed, daily_budget: budget, ad_split: change.payload.ad_split }),
+      headersTimeout: 10_000,
+      bodyTimeout: 10_000,
+    }).catch((err: Error) => ({ statusCode: 0, body: { text: async () => err.message } }));
+    const text = await res.body.text();
+
+    if (res.statusCode === 200) {
+      const meta = JSON.parse(text) as { daily_budget: number };
+      await db.query(
+        `INSERT INTO ad_change_history (change_id, ad_account_id, ad_set_id, change_type, old_value, new_value, meta_response)
+         VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+        [
+          change.id,
+          change.ad_account_id,
+          change.ad_set_id,
+          change.change_type,
+          JSON.stringify({ daily_budget: currentBudget }),
+          JSON.stringify({ daily_budget: meta.daily_budget, ad_split: change.payload.ad_split }),
+          text,
+        ],
+      );
+      await release(db, change.id, `status = 'executed', executed_at = now(), last_error = NULL`, []);
+      await db.query('COMMIT');
+      return 'executed';
+    }
+    if (res.statusCode === 400 && /OAuthException/.test(text)) {
+      // Meta's own limits: back off and try later; this is not the change's fault, so no attempt is spent.
+      const seconds = EXECUTOR_RULES.metaBackoffSeconds * (0.5 + deps.rng());
+      await release(
+        db,
+        change.id,
+        `status = 'pending', last_error = $2, earliest_execute_at = now() + $3 * interval '1 millisecond'`,
+        [text.slice(0, 300), realMs(seconds * 1000, scale)],
+      );
+      await db.query('COMMIT');
+      return 'deferred';
+    }
+    const attempts = change.attempts + 1;
+    const error = `Meta answered ${res.statusCode}: ${text.slice(0, 200)}`;
+    if (attempts >= EXECUTOR_RULES.maxAttempts) {
+      await release(db, change.id, `status = 'dead_letter', attempts = $2, last_error = $3`, [attempts, error]);
+      await db.query('COMMIT');
+      return 'dead_letter';
+    }
+    await release(
+      db,
+      change.id,
+      `status = 'pending', attempts = $2, last_error = $3, earliest_execute_at = now() + $4 * interval '1 millisecond'`,
+      [attempts, error, realMs(2 ** attempts * 1000, scale)],
+    );
+    await db.query('COMMIT');
+    return 'deferred';
+  } catch (err) {
+    await db.query('ROLLBACK').catch(() => undefined);
+    throw err;
+  } finally {
+    db.release();
+  }
+}
