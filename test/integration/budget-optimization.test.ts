@@ -3,6 +3,7 @@ import { awaitStressRun, startStressRun } from '../../src/cli/run-stress';
 import type { StandardResult } from '../../src/result/schema';
 import { BUILT_IN_PROFILES, type FaultProfile } from '../../src/services/shared/fault-profile';
 import { hubspotSecret, signV3 } from '../../src/services/shared/hubspot-signature';
+import { marketFor } from '../../src/market/market';
 import { runOptions } from '../support/runs';
 import { kill, startUntil } from '../support/spawn';
 import { connectTestStack, testStackEnv, type TestStack } from '../support/stack';
@@ -144,7 +145,7 @@ test('the SafeExecutor applies at most 15 changes per ad account per platform ho
     const current = await stack.pool.query(`SELECT daily_budget::float AS b FROM meta_ad_sets WHERE ad_set_id = $1`, [
       adSet,
     ]);
-    const base = current.rows[0]?.b ?? 100;
+    const base = current.rows[0]?.b ?? budgetOf(adSet);
     await stack.pool.query(
       `INSERT INTO pending_ad_changes (idempotency_key, ad_account_id, ad_set_id, change_type, payload, time_scale)
        VALUES ($1, $2, $3, 'budget_update', $4, $5)`,
@@ -183,7 +184,7 @@ test('the SafeExecutor backs off when Meta refuses a change for its own limit, w
   const tag = `meta-limit-${Date.now()}`;
   const base =
     (await stack.pool.query(`SELECT daily_budget::float AS b FROM meta_ad_sets WHERE ad_set_id = $1`, [adSet])).rows[0]
-      ?.b ?? 100;
+      ?.b ?? budgetOf(adSet);
   for (let i = 1; i <= 5; i++) {
     await stack.pool.query(
       `INSERT INTO pending_ad_changes (idempotency_key, ad_account_id, ad_set_id, change_type, payload, time_scale, earliest_execute_at)
@@ -217,6 +218,35 @@ test('the SafeExecutor backs off when Meta refuses a change for its own limit, w
     `UPDATE pending_ad_changes SET status = 'rejected' WHERE idempotency_key LIKE $1 AND status = 'pending'`,
     [`${tag}-%`],
   );
+});
+
+/** The ad set's budget as Meta knows it now (its initial budget in seed 9191's market if Meta has not seen it). */
+const budgetOf = (adSetId: string) => marketFor(9191).find((a) => a.adSetId === adSetId)!.initialDailyBudget;
+
+test('a change Meta keeps failing goes to the dead letter after its attempts, with its last error', async () => {
+  const tag = `dead-letter-${Date.now()}`;
+  const failing = { ...BUILT_IN_PROFILES.none.defaults, error_rate: 1 };
+  await stack.pool.query(
+    `INSERT INTO pending_ad_changes (idempotency_key, ad_account_id, ad_set_id, change_type, payload, time_scale, faults)
+     VALUES ($1, 'act_200003', 'act_200003_as0', 'budget_update', $2, 0.001, $3)`,
+    [tag, JSON.stringify({ daily_budget: budgetOf('act_200003_as0') * 1.1, seed: 9191 }), JSON.stringify(failing)],
+  );
+  let row: { status: string; attempts: number; last_error: string } | undefined;
+  for (let i = 0; i < 300 && row?.status !== 'dead_letter'; i++) {
+    row = (
+      await stack.pool.query(`SELECT status, attempts, last_error FROM pending_ad_changes WHERE idempotency_key = $1`, [
+        tag,
+      ])
+    ).rows[0];
+    if (row?.status !== 'dead_letter') await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  expect(row).toMatchObject({ status: 'dead_letter', attempts: 5 });
+  expect(row!.last_error).toMatch(/^Meta answered 503/);
+  const history = await stack.pool.query(
+    `SELECT count(*)::int AS n FROM ad_change_history h JOIN pending_ad_changes c ON c.id = h.change_id WHERE c.idempotency_key = $1`,
+    [tag],
+  );
+  expect(history.rows[0].n).toBe(0);
 });
 
 test('200 budget optimization flows at concurrency 20: every change ends once, within the rate and velocity limits', async () => {

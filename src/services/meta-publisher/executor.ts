@@ -6,6 +6,7 @@ import type { ServiceFaults } from '../shared/fault-profile';
 import { realInterval, realMs } from '../shared/platform-time';
 import { encodeFaults, SIM_HEADERS } from '../shared/sim-headers';
 import { hashSeed } from '../../stats/random';
+import { marketFor } from '../../market/market';
 
 /** The SafeExecutor's rules, in platform time where they are times. */
 export const EXECUTOR_RULES = {
@@ -103,7 +104,9 @@ export async function execute(deps: ExecutorDeps, change: Change): Promise<Outco
       return 'deferred';
     }
     const current = await db.query('SELECT daily_budget FROM meta_ad_sets WHERE ad_set_id = $1', [change.ad_set_id]);
-    const currentBudget = Number(current.rows[0]?.daily_budget ?? change.payload.daily_budget);
+    // An ad set Meta has not seen yet still has its initial budget in the market.
+    const initial = marketFor(change.payload.seed).find((a) => a.adSetId === change.ad_set_id)?.initialDailyBudget;
+    const currentBudget = Number(current.rows[0]?.daily_budget ?? initial ?? change.payload.daily_budget);
     const history = await db.query(
       `SELECT old_value, new_value FROM ad_change_history
        WHERE ad_set_id = $1 AND change_type = 'budget_update' AND executed_at > now() - $2::interval`,
