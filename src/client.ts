@@ -23,7 +23,7 @@ function program(): Command {
     .argument('[flow]', 'flow name')
     .option('--count <n>', 'flows to run')
     .option('--concurrency <n>', 'flows running at once (default 10)')
-    .option('--time-scale <f>', 'platform time multiplier (default 0.05)')
+    .option('--time-scale <f>', "platform time multiplier (default: the flow's, 0.05 for creative-flow)")
     .option('--faults <profile>', `${Object.keys(BUILT_IN_PROFILES).join(', ')}, or a JSON file`, 'default')
     .option('--seed <n>', 'seed for the simulated inputs')
     .option('--json <file>', 'also write the standard result as JSON')

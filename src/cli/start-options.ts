@@ -24,8 +24,6 @@ export const START_VALUE_FLAGS = [
   'latest',
 ] as const;
 
-export const DEFAULT_TIME_SCALE = 0.05;
-
 const int = (name: string, min: number, max: number) =>
   z
     .string()
@@ -95,7 +93,7 @@ export function parseStartOptions(flow: string | undefined, raw: Record<string, 
     flow,
     count: o.count ?? FLOWS[flow].defaults.count,
     concurrency: o.concurrency ?? FLOWS[flow].defaults.concurrency,
-    timeScale: o.timeScale ?? DEFAULT_TIME_SCALE,
+    timeScale: o.timeScale ?? FLOWS[flow].defaults.timeScale,
     seed: o.seed ?? 42,
     faultsName: o.faults,
     faults,

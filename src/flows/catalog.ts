@@ -8,7 +8,8 @@ export interface FlowDefinition {
   description: string;
   /** Step names in order, as they appear in history and in the result's step_analysis. */
   steps: readonly string[];
-  defaults: { count: number; concurrency: number };
+  /** Time scale: a platform hour lasts 3600 × timeScale real seconds. */
+  defaults: { count: number; concurrency: number; timeScale: number };
 }
 
 export const FLOWS = {
@@ -23,7 +24,7 @@ export const FLOWS = {
       'video_rendering',
       'meta_queue',
     ],
-    defaults: { count: 50, concurrency: 10 },
+    defaults: { count: 50, concurrency: 10, timeScale: 0.05 },
   },
   'budget-optimization': {
     workflowType: 'budgetOptimization',
@@ -36,7 +37,8 @@ export const FLOWS = {
       'safe_executor_queue',
       'safe_executor_processing',
     ],
-    defaults: { count: 200, concurrency: 20 },
+    // Its rules span platform hours (15 changes per account per hour, 20% per 6 h): a shorter hour keeps runs short.
+    defaults: { count: 200, concurrency: 20, timeScale: 0.005 },
   },
 } as const satisfies Record<string, FlowDefinition>;
 
