@@ -1,6 +1,7 @@
 import type { Pool } from 'pg';
 import { createBudgetActivities } from './budget';
 import { createCreativeActivities } from './creative';
+import { createLearningActivities } from './learning';
 import type { HttpDeps } from './http';
 import { createPlatformActivities } from './platform';
 import { createStressRunActivities } from './stress-runs';
@@ -15,6 +16,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createPlatformActivities(deps),
     ...createCreativeActivities(deps),
     ...createBudgetActivities(deps),
+    ...createLearningActivities(deps),
     ...createStressRunActivities(deps),
   };
 }

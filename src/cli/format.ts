@@ -38,6 +38,17 @@ export function formatResult(r: StandardResult): string {
     '',
     table(['step', 'runs', 'success', 'avg', 'p95', 'p99', 'attempts', 'retries', 'failed'], rows),
   ];
+  if (r.learning_curve?.length) {
+    parts.push(
+      '',
+      "learning curve (CTR model error on each cycle's new actuals):",
+      ...r.learning_curve.map(
+        (p) =>
+          `  cycle ${String(p.cycle).padStart(3)}  MAE ${(p.mae * 100).toFixed(3)} pts  model ${p.model_version}` +
+          (p.retrained_to ? `  → retrained ${p.retrained_to}` : ''),
+      ),
+    );
+  }
   const failures = Object.entries(r.failure_points);
   if (failures.length) parts.push('', `failure points: ${failures.map(([s, n]) => `${s} ${n}`).join(', ')}`);
   return parts.join('\n');

@@ -40,6 +40,20 @@ export const FLOWS = {
     // Its rules span platform hours (15 changes per account per hour, 20% per 6 h): a shorter hour keeps runs short.
     defaults: { count: 200, concurrency: 20, timeScale: 0.005 },
   },
+  'self-learning-cycle': {
+    workflowType: 'selfLearningCycle',
+    description: 'the seven loops: actuals, accuracy, retrain, compound learning, promotion, cross-account, RAG',
+    steps: [
+      'actuals_fetcher',
+      'accuracy_tracker',
+      'auto_retrain',
+      'compound_learning',
+      'auto_promote',
+      'cross_learning',
+      'rag_indexing',
+    ],
+    defaults: { count: 20, concurrency: 5, timeScale: 0.05 },
+  },
 } as const satisfies Record<string, FlowDefinition>;
 
 export type FlowName = keyof typeof FLOWS;

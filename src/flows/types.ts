@@ -22,6 +22,16 @@ export interface FlowOutcome {
   error?: string;
   /** Ids of what the flow created, for tracing a flow to its rows. */
   refs: Record<string, string>;
+  /** A learning cycle's measurements, gathered by the parent into the result's learning curve. */
+  learning?: LearningPoint;
+}
+
+export interface LearningPoint {
+  cycle: number;
+  model_version: string;
+  mae: number;
+  calibration: number | null;
+  retrained_to?: string;
 }
 
 /** Per-service faults and the platform time scale, as every activity call carries them. */

@@ -40,6 +40,18 @@ export const standardResultSchema = z
     p99_duration_ms: ms,
     step_analysis: z.record(z.string(), stepAnalysisSchema),
     failure_points: z.record(z.string(), z.number().int().positive()),
+    /** Learning flows: the CTR model's error on each cycle's new actuals, in cycle order. */
+    learning_curve: z
+      .array(
+        z.object({
+          cycle: z.number().int().nonnegative(),
+          model_version: z.string(),
+          mae: z.number().nonnegative(),
+          calibration: z.number().nullable(),
+          retrained_to: z.string().optional(),
+        }),
+      )
+      .optional(),
     params: z.object({
       count: z.number().int().positive(),
       concurrency: z.number().int().positive(),

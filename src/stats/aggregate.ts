@@ -1,4 +1,4 @@
-import type { FlowOutcome } from '../flows/types';
+import type { FlowOutcome, LearningPoint } from '../flows/types';
 import type { StandardResult, StepAnalysis } from '../result/schema';
 import { emptyHistogram, mean, quantile, record, type HistogramState } from './histogram';
 
@@ -18,7 +18,11 @@ export interface RunAccumulator {
   durations: HistogramState;
   steps: Record<string, StepAccumulator>;
   failurePoints: Record<string, number>;
+  /** Learning cycles' measurements, in arrival order; capped so the state stays bounded. */
+  learning?: LearningPoint[];
 }
+
+const MAX_LEARNING_POINTS = 1000;
 
 export function emptyRun(): RunAccumulator {
   return { successful: 0, failed: 0, rejected: 0, durations: emptyHistogram(), steps: {}, failurePoints: {} };
@@ -35,6 +39,7 @@ export function addOutcome(acc: RunAccumulator, outcome: FlowOutcome): void {
     if (outcome.outcome === 'rejected') acc.rejected += 1;
   }
   record(acc.durations, outcome.duration_ms);
+  if (outcome.learning && (acc.learning ??= []).length < MAX_LEARNING_POINTS) acc.learning.push(outcome.learning);
   for (const s of outcome.steps) {
     const step = (acc.steps[s.step] ??= { executions: 0, failures: 0, attempts: 0, durations: emptyHistogram() });
     step.executions += 1;
@@ -97,5 +102,6 @@ export function toResult(acc: RunAccumulator, meta: ResultMeta): StandardResult 
     step_analysis: Object.fromEntries(names.filter((n) => acc.steps[n]).map((n) => [n, stepAnalysis(acc.steps[n])])),
     failure_points: { ...acc.failurePoints },
     params: meta.params,
+    ...(acc.learning?.length ? { learning_curve: [...acc.learning].sort((a, b) => a.cycle - b.cycle) } : {}),
   };
 }

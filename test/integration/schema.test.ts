@@ -99,5 +99,10 @@ test('running the migrations again is a no-op', async () => {
   expect(await migrate(stack.pool)).toEqual([]);
   const after = await stack.pool.query('SELECT version, applied_at FROM schema_migrations ORDER BY version');
   expect(after.rows).toEqual(before.rows);
-  expect(before.rows.map((r) => r.version)).toEqual(['001_platform', '002_stress_runs', '003_budget_optimization']);
+  expect(before.rows.map((r) => r.version)).toEqual([
+    '001_platform',
+    '002_stress_runs',
+    '003_budget_optimization',
+    '004_learning',
+  ]);
 });

@@ -1,11 +1,13 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { PoolClient } from 'pg';
 import { z } from 'zod';
-import { hourlyDelivery, marketFor } from '../../market/market';
+import { creativeBatch } from '../../market/creatives';
+import { binomial, CPM, hourlyDelivery, marketFor } from '../../market/market';
+import { hashSeed, seededRng } from '../../stats/random';
 import type { ServiceContext } from '../shared/server';
 import { inTransaction } from '../shared/db-helpers';
 import { realInterval } from '../shared/platform-time';
-import { notFound, parseOr400 } from '../shared/validation';
+import { HttpError, notFound, parseOr400 } from '../shared/validation';
 
 /** Meta's own limits, in platform time: budget changes per ad set per hour, and calls per account per hour. */
 export const META_LIMITS = { budgetChangesPerAdSetHour: 4, callsPerAccountHour: 600 };
@@ -14,9 +16,14 @@ const EPOCH = Date.UTC(2026, 0, 1);
 const adSetParams = z.object({ adSetId: z.string().regex(/^act_\d+_as\d+$/, 'unknown ad set id format') });
 const insightsQuery = z.object({
   seed: z.coerce.number().int().min(0),
-  round: z.coerce.number().int().min(0).max(100_000),
+  round: z.coerce.number().int().min(0).max(100_000).default(0),
+  cycle: z.coerce.number().int().min(0).max(100_000).optional(),
   level: z.literal('ad').default('ad'),
 });
+const accountParams = z.object({ adSetId: z.string().regex(/^act_\d+$/) });
+
+/** Impressions each launched creative gets in its learning cycle. */
+const CREATIVE_IMPRESSIONS = 20_000;
 const updateBody = z.object({
   seed: z.number().int().min(0),
   daily_budget: z.number().positive().max(1_000_000),
@@ -74,8 +81,11 @@ export function registerGraphApi(app: FastifyInstance, ctx: ServiceContext): voi
   }
 
   app.get('/v19.0/:adSetId/insights', async (request, reply) => {
-    const { adSetId } = parseOr400(adSetParams, request.params, 'path');
     const q = parseOr400(insightsQuery, request.query, 'query');
+    // An account id (act_123) with a cycle asks for the creatives the learning cycle launched in that account.
+    if (accountParams.safeParse(request.params).success)
+      return creativeInsights(request.params as { adSetId: string }, q, reply);
+    const { adSetId } = parseOr400(adSetParams, request.params, 'path');
     return inTransaction(ctx.pool, async (db) => {
       const { adSet, row } = await adSetRow(db, q.seed, adSetId);
       if (await countCall(db, reply, adSet.accountId, request.sim.timeScale)) {
@@ -101,6 +111,40 @@ export function registerGraphApi(app: FastifyInstance, ctx: ServiceContext): voi
       };
     });
   });
+
+  async function creativeInsights(params: { adSetId: string }, q: z.infer<typeof insightsQuery>, reply: FastifyReply) {
+    const account = params.adSetId;
+    if (q.cycle === undefined)
+      throw new HttpError(400, 'bad_request', 'query: cycle: required for account-level insights', 'cycle');
+    const creatives = creativeBatch(q.seed, q.cycle).filter((c) => c.accountId === account);
+    if (!creatives.length) throw notFound(`ad account ${account}`);
+    return inTransaction(ctx.pool, async (db) => {
+      if (await countCall(db, reply, account, 1))
+        return oauthException(reply, 'User request limit reached', 17, 2446079);
+      const start = new Date(EPOCH + q.cycle! * 3_600_000).toISOString();
+      const stop = new Date(EPOCH + (q.cycle! + 1) * 3_600_000).toISOString();
+      return {
+        data: creatives.map((c) => {
+          const rng = seededRng(hashSeed(`creative-delivery:${q.seed}:${c.adId}`));
+          const impressions = Math.round(CREATIVE_IMPRESSIONS * (0.9 + 0.2 * rng()));
+          const clicks = binomial(rng, impressions, c.ctr);
+          return {
+            account_id: account.replace(/^act_/, ''),
+            adset_id: c.adSetId,
+            ad_id: c.adId,
+            impressions: String(impressions),
+            clicks: String(clicks),
+            spend: ((impressions * CPM) / 1000).toFixed(2),
+            ctr: ((100 * clicks) / impressions).toFixed(4),
+            actions: [{ action_type: 'link_click', value: String(clicks) }],
+            date_start: start,
+            date_stop: stop,
+          };
+        }),
+        paging: { cursors: { before: 'MAA', after: 'MQ' } },
+      };
+    });
+  }
 
   /** A budget update (ad set level, with the split over its ads); idempotent by the Idempotency-Key header. */
   app.post('/v19.0/:adSetId', async (request, reply) => {

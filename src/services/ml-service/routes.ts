@@ -3,9 +3,11 @@ import { z } from 'zod';
 import type { ServiceContext } from '../shared/server';
 import { insertOnce } from '../shared/db-helpers';
 import { HttpError, notFound, parseOr400 } from '../shared/validation';
-import { INITIAL_MODEL, predictCtr, type CreativeFeatures } from './ctr-model';
+import { predictCtr, type CreativeFeatures } from './ctr-model';
 import { registerBudget } from './budget';
 import { registerFeedback } from './feedback';
+import { registerLearning } from './learning';
+import { currentModel } from './model-registry';
 
 const predictSchema = z.object({
   video_id: z.string().uuid(),
@@ -15,8 +17,7 @@ const predictSchema = z.object({
 export function registerMlService(app: FastifyInstance, ctx: ServiceContext): void {
   registerFeedback(app, ctx);
   registerBudget(app, ctx);
-
-  const model = INITIAL_MODEL;
+  registerLearning(app, ctx);
 
   app.post('/predict/ctr', async (request, reply) => {
     const body = parseOr400(predictSchema, request.body);
@@ -27,6 +28,7 @@ export function registerMlService(app: FastifyInstance, ctx: ServiceContext): vo
       throw new HttpError(409, 'not_analyzed', `video ${body.video_id} has no scene analysis yet`, 'video_id');
     }
     const features = video.rows[0].features as CreativeFeatures;
+    const model = await currentModel(ctx.pool);
     const ctr = predictCtr(model, features);
     const { row, created } = await insertOnce<{ id: string; predicted_ctr: number; model_version: string }>(
       ctx.pool,
@@ -44,5 +46,5 @@ export function registerMlService(app: FastifyInstance, ctx: ServiceContext): vo
     });
   });
 
-  app.get('/models/ctr', async () => model);
+  app.get('/models/ctr', async () => currentModel(ctx.pool));
 }

@@ -106,3 +106,25 @@ export function thompsonAllocate(
   const split = Object.fromEntries(withP.map((p, i) => [p.adId, raw[i] / total]));
   return { posteriors: withP, split };
 }
+
+/** Probability that each ad has the highest click rate (Beta posteriors, Monte Carlo): for promoting on clicks alone. */
+export function probabilityBestByCtr(
+  ads: Array<{ adId: string; impressions: number; clicks: number }>,
+  rng: Rng,
+  draws = 4000,
+): Record<string, number> {
+  const wins = new Array<number>(ads.length).fill(0);
+  for (let d = 0; d < draws; d++) {
+    let best = 0;
+    let bestValue = -Infinity;
+    ads.forEach((a, i) => {
+      const v = sampleBeta(rng, 1 + a.clicks, 1 + Math.max(0, a.impressions - a.clicks));
+      if (v > bestValue) {
+        bestValue = v;
+        best = i;
+      }
+    });
+    wins[best] += 1;
+  }
+  return Object.fromEntries(ads.map((a, i) => [a.adId, wins[i] / draws]));
+}
