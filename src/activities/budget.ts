@@ -3,20 +3,10 @@ import { closedDeals, marketFor } from '../market/market';
 import type { CallContext } from '../flows/types';
 import { hubspotSecret, HUBSPOT_HEADERS, signV3 } from '../services/shared/hubspot-signature';
 import { attempted, callService, type HttpDeps } from './http';
+import { ingestInsights } from './meta-insights';
 
 const EPOCH = Date.UTC(2026, 0, 1);
 const HOUR = 3_600_000;
-
-interface GraphInsights {
-  data: Array<{
-    ad_id: string;
-    impressions: string;
-    clicks: string;
-    spend: string;
-    date_start: string;
-    date_stop: string;
-  }>;
-}
 
 export interface AdSetRound {
   seed: number;
@@ -30,24 +20,12 @@ export function createBudgetActivities(deps: HttpDeps) {
     /** Meta's insights for the ad set's platform hour, parsed from Graph strings and handed to the ML Service. */
     meta_insights_ingestion: (meta: CallContext, ml: CallContext, input: AdSetRound) =>
       attempted(async () => {
-        const insights = await callService<GraphInsights>(
+        const { rows } = await ingestInsights(
           deps,
-          'meta-publisher',
           meta,
-          'GET',
+          ml,
           `/v19.0/${input.ad_set_id}/insights?level=ad&seed=${input.seed}&round=${input.round}`,
         );
-        const rows = insights.data.map((r) => ({
-          ad_id: r.ad_id,
-          impressions: Number(r.impressions),
-          clicks: Number(r.clicks),
-          spend: Number(r.spend),
-        }));
-        await callService(deps, 'ml-service', ml, 'POST', '/feedback/meta-insights', {
-          window_start: insights.data[0].date_start,
-          window_end: insights.data[0].date_stop,
-          rows,
-        });
         return { rows, impressions: rows.reduce((s, r) => s + r.impressions, 0) };
       }),
 

@@ -1,17 +1,7 @@
 import type { CallContext } from '../flows/types';
 import { CREATIVE_ACCOUNTS } from '../market/creatives';
 import { attempted, callService, type HttpDeps } from './http';
-
-interface GraphInsights {
-  data: Array<{
-    ad_id: string;
-    impressions: string;
-    clicks: string;
-    spend: string;
-    date_start: string;
-    date_stop: string;
-  }>;
-}
+import { ingestInsights } from './meta-insights';
 
 export interface Cycle {
   seed: number;
@@ -29,24 +19,8 @@ export function createLearningActivities(deps: HttpDeps) {
         const predicted = await ml<{ model_version: string }>(mlCtx, '/learning/predict-batch', input);
         let stored = 0;
         for (const account of CREATIVE_ACCOUNTS) {
-          const insights = await callService<GraphInsights>(
-            deps,
-            'meta-publisher',
-            metaCtx,
-            'GET',
-            `/v19.0/${account}/insights?level=ad&seed=${input.seed}&cycle=${input.cycle}`,
-          );
-          const r = await ml<{ stored: number }>(mlCtx, '/feedback/meta-insights', {
-            window_start: insights.data[0].date_start,
-            window_end: insights.data[0].date_stop,
-            rows: insights.data.map((d) => ({
-              ad_id: d.ad_id,
-              impressions: Number(d.impressions),
-              clicks: Number(d.clicks),
-              spend: Number(d.spend),
-            })),
-          });
-          stored += r.stored;
+          const path = `/v19.0/${account}/insights?level=ad&seed=${input.seed}&cycle=${input.cycle}`;
+          stored += (await ingestInsights(deps, metaCtx, mlCtx, path)).stored;
         }
         return { model_version: predicted.model_version, predictions_key: mlCtx.key, stored };
       }),

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { request } from 'undici';
 import { awaitStressRun, startStressRun } from '../../src/cli/run-stress';
+import { FLOWS } from '../../src/flows/catalog';
 import { creativeBatch } from '../../src/market/creatives';
 import { runOptions } from '../support/runs';
 import { connectTestStack, type TestStack } from '../support/stack';
@@ -24,15 +25,7 @@ test('successive cycles learn: the CTR error on new actuals falls, and promoted 
     return awaitStressRun(stack.client, handle.workflowId);
   });
   expect(result).toMatchObject({ status: 'completed', completed_operations: 12, failed: 0 });
-  expect(Object.keys(result.step_analysis)).toEqual([
-    'actuals_fetcher',
-    'accuracy_tracker',
-    'auto_retrain',
-    'compound_learning',
-    'auto_promote',
-    'cross_learning',
-    'rag_indexing',
-  ]);
+  expect(Object.keys(result.step_analysis)).toEqual([...FLOWS['self-learning-cycle'].steps]);
   // The learning curve is in the result, one point per cycle.
   const curve = result.learning_curve!;
   expect(curve.map((p) => p.cycle)).toEqual([...Array(12).keys()]);
