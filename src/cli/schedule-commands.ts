@@ -47,7 +47,11 @@ export async function scheduleCreate(opts: ScheduleCreateOptions): Promise<numbe
         taskQueue: TASK_QUEUE,
         args: [stressRunInput(opts.run)],
         typedSearchAttributes: [{ key: FLOW_NAME, value: opts.run.flow }],
-        memo: { ...runMemo(opts.run), schedule: opts.id },
+        memo: {
+          ...runMemo(opts.run),
+          schedule: opts.id,
+          spec: opts.every ? `every ${opts.every}` : `cron '${opts.cron}'`,
+        },
       },
       policies: { overlap: opts.overlap },
       state: { note: `created by geminivideo-sim for ${opts.run.flow}` },
@@ -76,9 +80,8 @@ export async function scheduleDescribe(id: string): Promise<number> {
   return withClient(async (client, databaseUrl) => {
     const d = await client.schedule.getHandle(id).describe();
     const input = (d.action as { args?: StressRunInput[] }).args?.[0];
-    const spec = d.spec.intervals?.length
-      ? `every ${JSON.stringify(d.spec.intervals[0].every)}`
-      : `cron ${JSON.stringify(d.spec.calendars ?? d.spec)}`;
+    // The spec as it was written at create time (the server turns cron strings into calendars).
+    const spec = (d.action as { memo?: { spec?: string } }).memo?.spec ?? JSON.stringify(d.spec);
     out(
       `schedule ${id}: ${input?.flow ?? '?'} ×${input?.count ?? '?'} at concurrency ${input?.concurrency ?? '?'}, ${spec}`,
     );

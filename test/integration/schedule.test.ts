@@ -95,6 +95,33 @@ test('a schedule runs the stress run repeatedly, pause stops it, trigger runs at
   expect(gone.stderr.trim()).toBe(`no schedule '${id}'`);
 });
 
+test('a cron schedule is created, described with its expression and its next runs, and deleted', async () => {
+  const id = `test-cron-${randomUUID().slice(0, 8)}`;
+  const created = await schedule([
+    'create',
+    'creative-flow',
+    '--cron',
+    '0 * * * *',
+    '--count',
+    '3',
+    '--id',
+    id,
+    '--overlap',
+    'buffer_one',
+  ]);
+  expect(created.code).toBe(0);
+  const described = await schedule(['describe', id]);
+  expect(described.code).toBe(0);
+  expect(described.stdout).toContain(`schedule ${id}: creative-flow ×3 at concurrency 10, cron '0 * * * *'`);
+  expect(described.stdout).toMatch(/overlap BUFFER_ONE/);
+  // The next runs fall on the hour.
+  const next = described.stdout.split('next runs:')[1].trim().split('\n')[0].trim();
+  expect(next).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:00:00\.000Z$/);
+  const listed = await schedule(['list']);
+  expect(listed.stdout).toContain(id);
+  expect((await schedule(['delete', id])).code).toBe(0);
+});
+
 test.each([
   [['create', 'creative-flo', '--every', '1h'], /^unknown flow 'creative-flo'/],
   [['create', 'creative-flow', '--every', '5x'], /^bad interval '5x'/],
