@@ -1,12 +1,9 @@
 import { Context } from '@temporalio/activity';
-import { closedDeals, marketFor } from '../market/market';
+import { closedDeals, marketFor, marketHour } from '../market/market';
 import type { CallContext } from '../flows/types';
 import { hubspotSecret, HUBSPOT_HEADERS, signV3 } from '../services/shared/hubspot-signature';
 import { attempted, callService, type HttpDeps } from './http';
 import { ingestInsights } from './meta-insights';
-
-const EPOCH = Date.UTC(2026, 0, 1);
-const HOUR = 3_600_000;
 
 export interface AdSetRound {
   seed: number;
@@ -36,14 +33,16 @@ export function createBudgetActivities(deps: HttpDeps) {
     hubspot_webhook: (ml: CallContext, input: AdSetRound & { clicks: Record<string, number> }) =>
       attempted(async () => {
         const adSet = marketFor(input.seed).find((s) => s.adSetId === input.ad_set_id)!;
+        // HubSpot numbers its deliveries' attempts from 0.
+        const attemptNumber = Context.current().info.attempt - 1;
         const events = adSet.ads.flatMap((ad) =>
           closedDeals(input.seed, ad, input.clicks[ad.adId] ?? 0, input.round).flatMap((deal, i) => {
-            const occurredAt = EPOCH + input.round * HOUR + 60_000 * (i + 1);
+            const occurredAt = marketHour(input.round).start + 60_000 * (i + 1);
             const base = {
               subscriptionType: 'deal.propertyChange',
               objectId: deal.dealId,
               occurredAt,
-              attemptNumber: Context.current().info.attempt - 1,
+              attemptNumber,
               portalId: 62515,
               appId: 1,
             };

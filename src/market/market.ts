@@ -26,6 +26,16 @@ export interface MarketShape {
   adsPerAdSet: number;
 }
 
+/** Platform time zero of the market: round (or cycle) n is the platform hour starting n hours after it. */
+export const MARKET_EPOCH_MS = Date.UTC(2026, 0, 1);
+export const MARKET_HOUR_MS = 3_600_000;
+
+/** The platform hour of round n, as epoch milliseconds. */
+export function marketHour(n: number): { start: number; end: number } {
+  const start = MARKET_EPOCH_MS + n * MARKET_HOUR_MS;
+  return { start, end: start + MARKET_HOUR_MS };
+}
+
 export const DEFAULT_MARKET_SHAPE: MarketShape = { accounts: 3, adSetsPerAccount: 10, adsPerAdSet: 4 };
 
 export function buildMarket(seed: number, shape: MarketShape = DEFAULT_MARKET_SHAPE): MarketAdSet[] {

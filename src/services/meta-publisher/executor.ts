@@ -1,7 +1,6 @@
 import type { Pool, PoolClient } from 'pg';
 import { Agent, request } from 'undici';
-import { velocityRange } from '../ml-service/decision-gate';
-import { DEFAULT_GATE } from '../ml-service/decision-gate';
+import { DEFAULT_GATE, velocityRange } from '../ml-service/decision-gate';
 import type { ServiceFaults } from '../shared/fault-profile';
 import { realInterval, realMs } from '../shared/platform-time';
 import { encodeFaults, SIM_HEADERS } from '../shared/sim-headers';

@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { PoolClient } from 'pg';
 import { z } from 'zod';
 import { creativeBatch } from '../../market/creatives';
-import { binomial, CPM, hourlyDelivery, marketFor } from '../../market/market';
+import { binomial, CPM, hourlyDelivery, marketFor, marketHour } from '../../market/market';
 import { hashSeed, seededRng } from '../../stats/random';
 import type { ServiceContext } from '../shared/server';
 import { inTransaction } from '../shared/db-helpers';
@@ -11,7 +11,6 @@ import { HttpError, notFound, parseOr400 } from '../shared/validation';
 
 /** Meta's own limits, in platform time: budget changes per ad set per hour, and calls per account per hour. */
 export const META_LIMITS = { budgetChangesPerAdSetHour: 4, callsPerAccountHour: 600 };
-const EPOCH = Date.UTC(2026, 0, 1);
 
 const adSetParams = z.object({ adSetId: z.string().regex(/^act_\d+_as\d+$/, 'unknown ad set id format') });
 const insightsQuery = z.object({
@@ -91,8 +90,8 @@ export function registerGraphApi(app: FastifyInstance, ctx: ServiceContext): voi
       if (await countCall(db, reply, adSet.accountId, request.sim.timeScale)) {
         return oauthException(reply, 'User request limit reached', 17, 2446079);
       }
-      const start = new Date(EPOCH + q.round * 3_600_000).toISOString();
-      const stop = new Date(EPOCH + (q.round + 1) * 3_600_000).toISOString();
+      const hour = marketHour(q.round);
+      const [start, stop] = [new Date(hour.start).toISOString(), new Date(hour.end).toISOString()];
       const rows = hourlyDelivery(q.seed, adSet, Number(row.daily_budget), row.ad_split, q.round);
       return {
         data: rows.map((r) => ({
@@ -121,8 +120,8 @@ export function registerGraphApi(app: FastifyInstance, ctx: ServiceContext): voi
     return inTransaction(ctx.pool, async (db) => {
       if (await countCall(db, reply, account, 1))
         return oauthException(reply, 'User request limit reached', 17, 2446079);
-      const start = new Date(EPOCH + q.cycle! * 3_600_000).toISOString();
-      const stop = new Date(EPOCH + (q.cycle! + 1) * 3_600_000).toISOString();
+      const hour = marketHour(q.cycle!);
+      const [start, stop] = [new Date(hour.start).toISOString(), new Date(hour.end).toISOString()];
       return {
         data: creatives.map((c) => {
           const rng = seededRng(hashSeed(`creative-delivery:${q.seed}:${c.adId}`));

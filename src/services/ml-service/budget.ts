@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { marketFor } from '../../market/market';
+import { MARKET_EPOCH_MS, MARKET_HOUR_MS, marketFor, marketHour } from '../../market/market';
 import { hashSeed, seededRng } from '../../stats/random';
 import type { ServiceContext } from '../shared/server';
 import { insertOnce } from '../shared/db-helpers';
@@ -8,9 +8,6 @@ import { realInterval } from '../shared/platform-time';
 import { notFound, parseOr400 } from '../shared/validation';
 import { decide, DEFAULT_GATE } from './decision-gate';
 import { thompsonAllocate, type AdEvidence } from './sampler';
-
-const EPOCH = Date.UTC(2026, 0, 1);
-const HOUR = 3_600_000;
 
 const allocateSchema = z.object({
   ad_set_id: z.string().min(1),
@@ -40,14 +37,14 @@ export function registerBudget(app: FastifyInstance, ctx: ServiceContext): void 
               sum(spend)::float AS spend, sum(conversions)::float AS conversions, sum(revenue)::float AS revenue
        FROM performance_metrics WHERE ad_id = ANY($1) AND window_start < to_timestamp($2 / 1000.0)
        GROUP BY ad_id, window_start`,
-      [adIds, EPOCH + (body.round + 1) * HOUR],
+      [adIds, marketHour(body.round).end],
     );
     const evidence: AdEvidence[] = adIds.map((adId) => ({
       adId,
       observations: rows.rows
         .filter((r) => r.ad_id === adId)
         .map((r) => ({
-          ageHours: body.round - (new Date(r.window_start).getTime() - EPOCH) / HOUR,
+          ageHours: body.round - (new Date(r.window_start).getTime() - MARKET_EPOCH_MS) / MARKET_HOUR_MS,
           impressions: r.impressions,
           clicks: r.clicks,
           spend: r.spend,

@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
+import { MARKET_HOUR_MS } from '../../market/market';
 import { hubspotSecret, HUBSPOT_HEADERS, verifyV3 } from '../shared/hubspot-signature';
 import type { ServiceContext } from '../shared/server';
 import { inTransaction } from '../shared/db-helpers';
@@ -47,8 +48,6 @@ export function hubspotEventKey(e: HubspotEvent): string {
   const parts = [e.subscriptionType, e.objectId, e.propertyName ?? '', e.propertyValue ?? '', e.occurredAt, e.eventId];
   return crypto.createHash('sha256').update(parts.join('|')).digest('hex');
 }
-
-const HOUR = 3_600_000;
 
 export function registerFeedback(app: FastifyInstance, ctx: ServiceContext): void {
   /** Meta delivery for a window, one row per ad; a repeat of the same window is a no-op. */
@@ -114,13 +113,13 @@ async function storeDeals(ctx: ServiceContext, events: HubspotEvent[]) {
         events.find((x) => x.objectId === e.objectId && x.propertyName === 'amount')?.propertyValue,
       );
       if (!adId || !Number.isFinite(amount)) continue;
-      const windowStart = Math.floor(e.occurredAt / HOUR) * HOUR;
+      const windowStart = Math.floor(e.occurredAt / MARKET_HOUR_MS) * MARKET_HOUR_MS;
       await db.query(
         `INSERT INTO performance_metrics (ad_id, source, window_start, window_end, conversions, revenue)
          VALUES ($1, 'hubspot', to_timestamp($2 / 1000.0), to_timestamp($3 / 1000.0), 1, $4)
          ON CONFLICT (ad_id, source, window_start) DO UPDATE SET
            conversions = performance_metrics.conversions + 1, revenue = performance_metrics.revenue + EXCLUDED.revenue`,
-        [adId, windowStart, windowStart + HOUR, amount],
+        [adId, windowStart, windowStart + MARKET_HOUR_MS, amount],
       );
       deals++;
     }
