@@ -3,6 +3,7 @@ import { Agent, request } from 'undici';
 import { DEFAULT_GATE, velocityRange } from '../ml-service/decision-gate';
 import type { ServiceFaults } from '../shared/fault-profile';
 import { realInterval, realMs } from '../shared/platform-time';
+import { budgetsInWindow } from '../shared/budget-history';
 import { encodeFaults, SIM_HEADERS } from '../shared/sim-headers';
 import { hashSeed } from '../../stats/random';
 import { marketFor } from '../../market/market';
@@ -106,17 +107,7 @@ export async function execute(deps: ExecutorDeps, change: Change): Promise<Outco
     // An ad set Meta has not seen yet still has its initial budget in the market.
     const initial = marketFor(change.payload.seed).find((a) => a.adSetId === change.ad_set_id)?.initialDailyBudget;
     const currentBudget = Number(current.rows[0]?.daily_budget ?? initial ?? change.payload.daily_budget);
-    const history = await db.query(
-      `SELECT old_value, new_value FROM ad_change_history
-       WHERE ad_set_id = $1 AND change_type = 'budget_update' AND executed_at > now() - $2::interval`,
-      [change.ad_set_id, realInterval(DEFAULT_GATE.windowHours, scale)],
-    );
-    const budgets = [
-      currentBudget,
-      ...history.rows
-        .flatMap((r) => [r.old_value?.daily_budget, r.new_value?.daily_budget])
-        .filter((b) => typeof b === 'number'),
-    ];
+    const budgets = [currentBudget, ...(await budgetsInWindow(db, change.ad_set_id, scale))];
     const { low, high } = velocityRange(budgets, DEFAULT_GATE.maxMove);
     const target = Math.min(high, Math.max(low, change.payload.daily_budget));
     const budget = fuzzyBudget(target, low, high, deps.rng);

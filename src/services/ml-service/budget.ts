@@ -4,9 +4,9 @@ import { MARKET_EPOCH_MS, MARKET_HOUR_MS, marketFor, marketHour } from '../../ma
 import { hashSeed, seededRng } from '../../stats/random';
 import type { ServiceContext } from '../shared/server';
 import { insertOnce } from '../shared/db-helpers';
-import { realInterval } from '../shared/platform-time';
+import { budgetsInWindow } from '../shared/budget-history';
 import { notFound, parseOr400 } from '../shared/validation';
-import { decide, DEFAULT_GATE } from './decision-gate';
+import { decide } from './decision-gate';
 import { thompsonAllocate, type AdEvidence } from './sampler';
 
 const allocateSchema = z.object({
@@ -82,22 +82,13 @@ export function registerBudget(app: FastifyInstance, ctx: ServiceContext): void 
   app.post('/decision-gate', async (request, reply) => {
     const body = parseOr400(gateSchema, request.body);
     const key = ctx.idempotencyKey(request);
-    // Every budget the ad set held within the velocity window, from the changes executed in it.
-    const history = await ctx.pool.query(
-      `SELECT old_value, new_value FROM ad_change_history
-       WHERE ad_set_id = $1 AND change_type = 'budget_update' AND executed_at > now() - $2::interval`,
-      [body.ad_set_id, realInterval(DEFAULT_GATE.windowHours, request.sim.timeScale)],
-    );
-    const budgetsInWindow = history.rows.flatMap((r) =>
-      [r.old_value?.daily_budget, r.new_value?.daily_budget].filter((b): b is number => typeof b === 'number'),
-    );
     const d = decide({
       impressions: body.impressions,
       spend: body.spend,
       probabilityBest: body.probability_best,
       currentBudget: body.current_budget,
       proposedBudget: body.proposed_budget,
-      budgetsInWindow,
+      budgetsInWindow: await budgetsInWindow(ctx.pool, body.ad_set_id, request.sim.timeScale),
     });
     const { row, created } = await insertOnce<{
       id: string;

@@ -1,5 +1,6 @@
 import crypto from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
+import type { Pool } from 'pg';
 import { z } from 'zod';
 import { creativeBatch } from '../../market/creatives';
 import { hashSeed, seededRng } from '../../stats/random';
@@ -25,6 +26,23 @@ const PATTERNS: Record<string, (f: CreativeFeatures) => boolean> = {
   many_faces: (f) => f.faces >= 3,
   many_scenes: (f) => f.scene_count >= 8,
 };
+
+interface CreativeActual {
+  ad_id: string;
+  features: CreativeFeatures;
+  impressions: number;
+  clicks: number;
+}
+
+/** Every launched creative (ids `act_…_cr<seed>_c<cycle>_…`) with its features and its Meta actuals, once per ad. */
+async function creativeActuals(pool: Pool): Promise<CreativeActual[]> {
+  const res = await pool.query(
+    `SELECT DISTINCT ON (p.ad_id) p.ad_id, p.features, m.impressions::float AS impressions, m.clicks::float AS clicks
+     FROM predictions p JOIN performance_metrics m ON m.ad_id = p.ad_id AND m.source = 'meta'
+     WHERE p.ad_id LIKE 'act_%\\_c%' ORDER BY p.ad_id`,
+  );
+  return res.rows;
+}
 
 const short = (text: string) => crypto.createHash('sha256').update(text).digest('hex').slice(0, 8);
 
@@ -87,30 +105,21 @@ export function registerLearning(app: FastifyInstance, ctx: ServiceContext): voi
       return { retrained: true, model_version: done.rows[0].version, trained_rows: done.rows[0].trained_rows };
     const start = await currentModel(ctx.pool);
     if (body.mae <= body.threshold) return { retrained: false, model_version: start.version, trained_rows: 0 };
-    const data = await ctx.pool.query(
-      `SELECT DISTINCT ON (p.ad_id) p.features, m.impressions::float AS impressions, m.clicks::float AS clicks
-       FROM predictions p JOIN performance_metrics m ON m.ad_id = p.ad_id AND m.source = 'meta'
-       WHERE p.ad_id LIKE 'act_%\\_c%' ORDER BY p.ad_id`,
-    );
-    const model: CtrModel = trainCtrModel(start, data.rows, `ctr-c${body.cycle}-${short(key)}`);
+    const rows = await creativeActuals(ctx.pool);
+    const model: CtrModel = trainCtrModel(start, rows, `ctr-c${body.cycle}-${short(key)}`);
     await ctx.pool.query(
       `INSERT INTO ml_models (version, idempotency_key, parent_version, model, trained_rows)
        VALUES ($1, $2, $3, $4, $5) ON CONFLICT (idempotency_key) DO NOTHING`,
-      [model.version, key, start.version, JSON.stringify(model), data.rowCount],
+      [model.version, key, start.version, JSON.stringify(model), rows.length],
     );
-    return { retrained: true, model_version: model.version, trained_rows: data.rowCount };
+    return { retrained: true, model_version: model.version, trained_rows: rows.length };
   });
 
   /** Compound learning: per account, which creative patterns go with a higher actual CTR. */
   app.post('/learning/patterns', async (request) => {
     const body = parseOr400(cycleSchema.extend({ learning_cycle_id: z.string().min(1) }), request.body);
-    const actuals = await ctx.pool.query(
-      `SELECT DISTINCT ON (p.ad_id) p.ad_id, p.features, m.impressions::float AS impressions, m.clicks::float AS clicks
-       FROM predictions p JOIN performance_metrics m ON m.ad_id = p.ad_id AND m.source = 'meta'
-       WHERE p.ad_id LIKE 'act_%\\_c%' ORDER BY p.ad_id`,
-    );
-    const byAccount = new Map<string, typeof actuals.rows>();
-    for (const r of actuals.rows) {
+    const byAccount = new Map<string, CreativeActual[]>();
+    for (const r of await creativeActuals(ctx.pool)) {
       const account = r.ad_id.split('_c')[0];
       byAccount.set(account, [...(byAccount.get(account) ?? []), r]);
     }
