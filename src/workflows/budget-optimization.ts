@@ -1,6 +1,5 @@
-import { ApplicationFailure, proxyActivities, sleep, upsertSearchAttributes } from '@temporalio/workflow';
+import { ApplicationFailure, proxyActivities, sleep } from '@temporalio/workflow';
 import type { Activities } from '../activities';
-import { RUN_OUTCOME } from '../flows/search-attributes';
 import type { FlowInput, FlowOutcome } from '../flows/types';
 import { marketFor } from '../market/market';
 import { STEP_PRESETS } from './step-options';
@@ -80,6 +79,5 @@ export async function budgetOptimization(input: FlowInput): Promise<FlowOutcome>
       throw new Error(`change ${queued.change_id} dead-lettered: ${final.last_error}`);
     return steps.outcome(final.status === 'executed' ? 'completed' : 'rejected');
   });
-  upsertSearchAttributes([{ key: RUN_OUTCOME, value: outcome.outcome }]);
   return outcome;
 }

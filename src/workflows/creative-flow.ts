@@ -1,6 +1,5 @@
-import { proxyActivities, upsertSearchAttributes } from '@temporalio/workflow';
+import { proxyActivities } from '@temporalio/workflow';
 import type { Activities } from '../activities';
-import { RUN_OUTCOME } from '../flows/search-attributes';
 import type { FlowInput, FlowOutcome } from '../flows/types';
 import { creativeInputs } from '../flows/creative-inputs';
 import { STEP_PRESETS } from './step-options';
@@ -68,6 +67,5 @@ export async function creativeFlow(input: FlowInput): Promise<FlowOutcome> {
     steps.refs.change_id = change.change_id;
     return steps.outcome('completed');
   });
-  upsertSearchAttributes([{ key: RUN_OUTCOME, value: outcome.outcome }]);
   return outcome;
 }

@@ -1,6 +1,5 @@
-import { proxyActivities, upsertSearchAttributes } from '@temporalio/workflow';
+import { proxyActivities } from '@temporalio/workflow';
 import type { Activities } from '../activities';
-import { RUN_OUTCOME } from '../flows/search-attributes';
 import type { FlowInput, FlowOutcome } from '../flows/types';
 import { STEP_PRESETS } from './step-options';
 import { StepRecorder } from './steps';
@@ -67,6 +66,5 @@ export async function selfLearningCycle(input: FlowInput): Promise<FlowOutcome> 
     );
     return steps.outcome('completed');
   });
-  upsertSearchAttributes([{ key: RUN_OUTCOME, value: outcome.outcome }]);
   return { ...outcome, ...(learning ? { learning } : {}) };
 }

@@ -1,4 +1,11 @@
-import { ActivityFailure, ApplicationFailure, isCancellation, workflowInfo } from '@temporalio/workflow';
+import {
+  ActivityFailure,
+  ApplicationFailure,
+  isCancellation,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
+import { RUN_OUTCOME } from '../flows/search-attributes';
 import type { Attempted, CallContext, FlowOutcome, SimSettings, StepRecord } from '../flows/types';
 import type { ServiceName } from '../services/catalog';
 
@@ -73,13 +80,19 @@ export class StepRecorder {
     return { outcome, duration_ms: Date.now() - this.startedAt, steps: this.records, refs: this.refs };
   }
 
-  /** A flow's body wrapped so a failed step ends the flow with a `failed` outcome instead of failing it. */
+  /**
+   * A flow's body wrapped so a failed step ends the flow with a `failed` outcome instead of failing it;
+   * the outcome is also set as the flow's RunOutcome search attribute, for the Web UI's filters.
+   */
   async guard(body: () => Promise<FlowOutcome>): Promise<FlowOutcome> {
+    let outcome: FlowOutcome;
     try {
-      return await body();
+      outcome = await body();
     } catch (err) {
       if (isCancellation(err) || !(err instanceof StepFailed)) throw err;
-      return { ...this.outcome('completed'), outcome: 'failed', failed_step: err.step, error: err.message };
+      outcome = { ...this.outcome('completed'), outcome: 'failed', failed_step: err.step, error: err.message };
     }
+    upsertSearchAttributes([{ key: RUN_OUTCOME, value: outcome.outcome }]);
+    return outcome;
   }
 }
