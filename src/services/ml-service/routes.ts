@@ -7,6 +7,8 @@ import { predictCtr, type CreativeFeatures } from './ctr-model';
 import { registerBudget } from './budget';
 import { registerFeedback } from './feedback';
 import { registerLearning } from './learning';
+import { registerRag } from './rag';
+import { registerRealtimeFeedback } from './realtime-feedback';
 import { currentModel } from './model-registry';
 
 const predictSchema = z.object({
@@ -18,6 +20,8 @@ export function registerMlService(app: FastifyInstance, ctx: ServiceContext): vo
   registerFeedback(app, ctx);
   registerBudget(app, ctx);
   registerLearning(app, ctx);
+  registerRag(app, ctx);
+  registerRealtimeFeedback(app, ctx);
 
   app.post('/predict/ctr', async (request, reply) => {
     const body = parseOr400(predictSchema, request.body);
