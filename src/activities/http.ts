@@ -38,18 +38,72 @@ class CallFailure extends Error {
   }
 }
 
-function classify(service: string, status: number, body: string, retryAfter: string | undefined): CallFailure {
+/** Meta's error codes for throttling: app (4), user (17), page (32), ad-account/ads API (613), BUC (80000-80014). */
+const META_THROTTLE_CODES = new Set([4, 17, 32, 613]);
+const isMetaThrottle = (code: number) => META_THROTTLE_CODES.has(code) || (code >= 80000 && code <= 80014);
+
+/**
+ * Meta's advice on when to call again, in platform ms: the largest estimated_time_to_regain_access (minutes)
+ * in X-Business-Use-Case-Usage, or reset_time_duration (seconds) in X-Ad-Account-Usage.
+ */
+function metaBackoffMs(headers: Record<string, string | string[] | undefined>): number | undefined {
+  const json = (name: string): unknown => {
+    const v = headers[name];
+    try {
+      return typeof v === 'string' ? JSON.parse(v) : undefined;
+    } catch {
+      return undefined;
+    }
+  };
+  let minutes = 0;
+  const buc = json('x-business-use-case-usage');
+  if (buc && typeof buc === 'object') {
+    for (const entries of Object.values(buc as Record<string, unknown>)) {
+      for (const e of Array.isArray(entries) ? entries : []) {
+        const m = Number((e as { estimated_time_to_regain_access?: unknown }).estimated_time_to_regain_access);
+        if (Number.isFinite(m)) minutes = Math.max(minutes, m);
+      }
+    }
+  }
+  const account = json('x-ad-account-usage') as { reset_time_duration?: unknown } | undefined;
+  const seconds = Number(account?.reset_time_duration);
+  const ms = Math.max(minutes * 60_000, Number.isFinite(seconds) ? seconds * 1000 : 0);
+  return ms > 0 ? ms : undefined;
+}
+
+/** Turns a service's error answer into a classified failure (exported for its unit test). */
+export function classify(
+  service: string,
+  status: number,
+  body: string,
+  headers: Record<string, string | string[] | undefined>,
+  timeScale: number,
+): CallFailure {
   let message = body.slice(0, 300);
+  let metaCode: number | undefined;
   try {
-    const parsed = JSON.parse(body) as { message?: string };
+    const parsed = JSON.parse(body) as {
+      message?: string;
+      error?: { type?: string; code?: unknown; message?: string };
+    };
     if (parsed.message) message = parsed.message;
+    if (parsed.error?.type === 'OAuthException' && typeof parsed.error.code === 'number') {
+      metaCode = parsed.error.code;
+      message = body.slice(0, 300);
+    }
   } catch {
     // not JSON: keep the raw text
   }
   const text = `${service} answered ${status}: ${message}`;
+  const retryAfter = headers['retry-after'];
   if (status === 429) {
-    const seconds = Number(retryAfter);
+    const seconds = Number(typeof retryAfter === 'string' ? retryAfter : undefined);
     return new CallFailure(text, 'RateLimited', false, Number.isFinite(seconds) ? seconds * 1000 : undefined);
+  }
+  // Meta answers over-limit calls with 400 and an OAuthException: a rate limit to wait out, not bad input.
+  if (metaCode !== undefined && isMetaThrottle(metaCode)) {
+    const platformMs = metaBackoffMs(headers);
+    return new CallFailure(text, 'RateLimited', false, platformMs === undefined ? undefined : platformMs * timeScale);
   }
   if (status === 400 || status === 422) return new CallFailure(text, 'InvalidInput', true);
   if (status === 401) return new CallFailure(text, 'Unauthorized', true);
@@ -106,8 +160,7 @@ export async function callService<T>(
   }
   const text = await res.body.text();
   if (res.statusCode >= 200 && res.statusCode < 300) return JSON.parse(text) as T;
-  const retryAfter = res.headers['retry-after'];
-  throw classify(service, res.statusCode, text, typeof retryAfter === 'string' ? retryAfter : undefined);
+  throw classify(service, res.statusCode, text, res.headers, ctx.timeScale);
 }
 
 /**
@@ -133,6 +186,48 @@ export async function attempted<T>(fn: () => Promise<T>): Promise<Attempted<T>> 
       });
     }
     throw ApplicationFailure.create({ message: (err as Error).message, type: 'Internal', details: [{ attempt }] });
+  } finally {
+    clearInterval(heartbeat);
+  }
+}
+
+/** A long activity's progress: where the previous attempt got to, and a way to record how far this one is. */
+export interface Progress<P> {
+  /** The details the previous attempt heartbeated last (on whichever worker), or undefined on a first attempt. */
+  resumeFrom: P | undefined;
+  attempt: number;
+  report(details: P): void;
+}
+
+/**
+ * `attempted` for a long activity that works in parts: it heartbeats its latest progress details (at each
+ * report and every second), so a retry after a crash starts from the last part the server heard of.
+ */
+export async function attemptedWithProgress<T, P>(fn: (progress: Progress<P>) => Promise<T>): Promise<Attempted<T>> {
+  const ctx = Context.current();
+  const attempt = ctx.info.attempt;
+  let latest = ctx.info.heartbeatDetails as P | undefined;
+  const progress: Progress<P> = {
+    resumeFrom: latest,
+    attempt,
+    report(details) {
+      latest = details;
+      ctx.heartbeat(details);
+    },
+  };
+  // Always resend the latest details: a heartbeat without them would not say where to resume.
+  const heartbeat = setInterval(() => ctx.heartbeat(latest), HEARTBEAT_EVERY_MS);
+  try {
+    return { value: await fn(progress), attempt };
+  } catch (err) {
+    const failure = err instanceof CallFailure ? err : new CallFailure((err as Error).message, 'Internal', false);
+    throw ApplicationFailure.create({
+      message: failure.message,
+      type: failure.type,
+      nonRetryable: failure.nonRetryable,
+      details: [{ attempt }],
+      nextRetryDelay: failure.retryAfterMs,
+    });
   } finally {
     clearInterval(heartbeat);
   }

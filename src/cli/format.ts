@@ -1,15 +1,15 @@
 import type { StandardResult } from '../result/schema';
 import type { ThresholdCheck } from './thresholds';
 
-function table(headers: string[], rows: string[][]): string {
+export function table(headers: string[], rows: string[][]): string {
   const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   const line = (cells: string[]) =>
     cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
   return [line(headers), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
 }
 
-const ms = (n: number) => (n >= 10_000 ? `${(n / 1000).toFixed(1)} s` : `${Math.round(n)} ms`);
-const pct = (n: number) => `${n.toFixed(1)}%`;
+export const ms = (n: number) => (n >= 10_000 ? `${(n / 1000).toFixed(1)} s` : `${Math.round(n)} ms`);
+export const pct = (n: number) => `${n.toFixed(1)}%`;
 
 /** The run's result as a person reads it: headline figures, then one row per step. */
 export function formatResult(r: StandardResult): string {
@@ -46,6 +46,16 @@ export function formatResult(r: StandardResult): string {
         (p) =>
           `  cycle ${String(p.cycle).padStart(3)}  MAE ${(p.mae * 100).toFixed(3)} pts  model ${p.model_version}` +
           (p.retrained_to ? `  → retrained ${p.retrained_to}` : ''),
+      ),
+    );
+  }
+  const measured = Object.entries(r.measurements ?? {});
+  if (measured.length) {
+    parts.push(
+      '',
+      table(
+        ['measured', 'count', 'avg', 'p50', 'p95', 'p99'],
+        measured.map(([name, m]) => [name, String(m.count), ...[m.avg, m.p50, m.p95, m.p99].map((v) => v.toFixed(1))]),
       ),
     );
   }

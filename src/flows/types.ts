@@ -24,6 +24,8 @@ export interface FlowOutcome {
   refs: Record<string, string>;
   /** A learning cycle's measurements, gathered by the parent into the result's learning curve. */
   learning?: LearningPoint;
+  /** Values the flow measured (e.g. feedback_latency_ms), summarized by the parent into the result. */
+  measurements?: Record<string, number>;
 }
 
 export interface LearningPoint {

@@ -52,6 +52,19 @@ export const standardResultSchema = z
         }),
       )
       .optional(),
+    /** Values flows measured, by name (e.g. feedback_latency_ms): a summary across the run's flows. */
+    measurements: z
+      .record(
+        z.string(),
+        z.object({
+          count: z.number().int().positive(),
+          avg: z.number(),
+          p50: z.number(),
+          p95: z.number(),
+          p99: z.number(),
+        }),
+      )
+      .optional(),
     params: z.object({
       count: z.number().int().positive(),
       concurrency: z.number().int().positive(),

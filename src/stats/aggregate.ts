@@ -20,6 +20,8 @@ export interface RunAccumulator {
   failurePoints: Record<string, number>;
   /** Learning cycles' measurements, in arrival order; capped so the state stays bounded. */
   learning?: LearningPoint[];
+  /** Flows' measured values by name, as histograms (non-negative values, e.g. latencies). */
+  measurements?: Record<string, HistogramState>;
 }
 
 const MAX_LEARNING_POINTS = 1000;
@@ -40,6 +42,9 @@ export function addOutcome(acc: RunAccumulator, outcome: FlowOutcome): void {
   }
   record(acc.durations, outcome.duration_ms);
   if (outcome.learning && (acc.learning ??= []).length < MAX_LEARNING_POINTS) acc.learning.push(outcome.learning);
+  for (const [name, value] of Object.entries(outcome.measurements ?? {})) {
+    if (Number.isFinite(value)) record(((acc.measurements ??= {})[name] ??= emptyHistogram()), value);
+  }
   for (const s of outcome.steps) {
     const step = (acc.steps[s.step] ??= { executions: 0, failures: 0, attempts: 0, durations: emptyHistogram() });
     step.executions += 1;
@@ -62,6 +67,16 @@ function stepAnalysis(s: StepAccumulator): StepAnalysis {
     retries: s.attempts - s.executions,
     failures: s.failures,
     executions: s.executions,
+  };
+}
+
+function summary(h: HistogramState) {
+  return {
+    count: h.count,
+    avg: round(mean(h)),
+    p50: round(quantile(h, 0.5)),
+    p95: round(quantile(h, 0.95)),
+    p99: round(quantile(h, 0.99)),
   };
 }
 
@@ -102,6 +117,9 @@ export function toResult(acc: RunAccumulator, meta: ResultMeta): StandardResult 
     step_analysis: Object.fromEntries(names.filter((n) => acc.steps[n]).map((n) => [n, stepAnalysis(acc.steps[n])])),
     failure_points: { ...acc.failurePoints },
     params: meta.params,
+    ...(acc.measurements && Object.keys(acc.measurements).length
+      ? { measurements: Object.fromEntries(Object.entries(acc.measurements).map(([n, h]) => [n, summary(h)])) }
+      : {}),
     ...(acc.learning?.length ? { learning_curve: [...acc.learning].sort((a, b) => a.cycle - b.cycle) } : {}),
   };
 }

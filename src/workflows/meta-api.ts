@@ -1,7 +1,142 @@
-import { ApplicationFailure } from '@temporalio/workflow';
-import type { FlowOutcome } from '../flows/types';
+import { ApplicationFailure, proxyActivities, sleep, workflowInfo } from '@temporalio/workflow';
+import type { Activities } from '../activities';
+import type { ChangeAudit } from '../activities/meta-api';
+import { metaApiInputs } from '../flows/meta-api-inputs';
+import type { FlowInput, FlowOutcome } from '../flows/types';
+import { STEP_PRESETS } from './step-options';
+import { StepRecorder } from './steps';
 
-/** Placeholder until the flow is built. */
-export async function metaApi(): Promise<FlowOutcome> {
-  throw ApplicationFailure.nonRetryable('meta-api is not built yet');
+const fast = proxyActivities<Activities>(STEP_PRESETS.fastCall);
+const ATTEMPTS = STEP_PRESETS.fastCall.retry.maximumAttempts;
+const TERMINAL = new Set(['executed', 'rejected', 'dead_letter']);
+
+/** The SafeExecutor's promises, in platform time, as this flow checks them. */
+const RULES = { changesPerAccountHour: 15, jitterSeconds: [3, 18], maxMove: 0.2 } as const;
+
+/**
+ * A campaign and its ad set created on the simulated Meta API (which answers over-limit calls as Meta does;
+ * the retry waits what Meta says), an ad created through the SafeExecutor queue, then a budget change through
+ * it. The flow waits on durable timers until each change is executed, then reads the executor's record and
+ * fails the step whose rule was broken: the account's rate, the jitter, the fuzzed budget, the velocity limit,
+ * the change history.
+ */
+export async function metaApi(input: FlowInput): Promise<FlowOutcome> {
+  const steps = new StepRecorder(input.sim);
+  const inputs = metaApiInputs(input.seed, input.runId, input.index);
+  steps.refs.ad_account_id = inputs.adAccountId;
+  // Looks at a queued change come every 60 s of platform time (between 0.25 and 5 s real).
+  const pollMs = Math.min(5000, Math.max(250, 60_000 * input.sim.timeScale));
+
+  /** Durable wait for a change to end; a dead letter fails the step. */
+  async function awaitChange(step: string, changeId: string): Promise<ChangeAudit> {
+    for (;;) {
+      const { value } = await fast.meta_change_audit(steps.context(step, 'meta-publisher'), changeId);
+      if (value.status === 'dead_letter')
+        throw ApplicationFailure.nonRetryable(`change ${changeId} dead-lettered: ${value.last_error}`, 'DeadLetter');
+      if (TERMINAL.has(value.status)) return value;
+      await sleep(pollMs);
+    }
+  }
+
+  /** A step that reads the executor's record of a change and fails when `broken` names a broken rule. */
+  function check(step: string, changeId: string, broken: (a: ChangeAudit) => string | undefined) {
+    return steps.run(step, ATTEMPTS, async () => {
+      const audit = await fast.meta_change_audit(steps.context(step, 'meta-publisher'), changeId);
+      const why = broken(audit.value);
+      if (why) throw ApplicationFailure.nonRetryable(`${step}: ${why}`, 'RuleBroken');
+      return audit;
+    });
+  }
+
+  return steps.guard(async () => {
+    const created = await steps.run('campaign_creation', ATTEMPTS, () =>
+      fast.campaign_creation(steps.context('campaign_creation', 'meta-publisher'), {
+        ad_account_id: inputs.adAccountId,
+        name: inputs.name,
+        daily_budget: inputs.dailyBudget,
+      }),
+    );
+    steps.refs.campaign_id = created.campaign_id;
+    steps.refs.ad_set_id = created.ad_set_id;
+
+    const ad = await steps.run('ad_creation', 1, async () => {
+      const queued = await fast.ad_creation(steps.context('ad_creation', 'meta-publisher'), {
+        ad_account_id: inputs.adAccountId,
+        ad_set_id: created.ad_set_id,
+        name: `${inputs.name} ad`,
+        creative: inputs.creative,
+      });
+      const done = await awaitChange('ad_creation', queued.value.change_id);
+      if (done.status !== 'executed') throw ApplicationFailure.nonRetryable(`ad creation ${done.status}`, 'NotCreated');
+      return { value: done, attempt: queued.attempt };
+    });
+    steps.refs.ad_change_id = ad.id;
+    steps.refs.ad_id = String(ad.new_value?.ad_id ?? '');
+
+    const queued = await steps.run('safe_executor_queue', ATTEMPTS, () =>
+      fast.safe_executor_queue(steps.context('safe_executor_queue', 'meta-publisher'), {
+        ad_account_id: inputs.adAccountId,
+        ad_set_id: created.ad_set_id,
+        payload: { daily_budget: inputs.requestedBudget, seed: input.seed, flow: workflowInfo().workflowId },
+      }),
+    );
+    const changeId = queued.change_id;
+    steps.refs.change_id = changeId;
+
+    // Waits (durably) for the budget change, then checks the account's rate over every change around both.
+    const budget = await steps.run('rate_limiting', 1, async () => {
+      const done = await awaitChange('rate_limiting', changeId);
+      // The ad's hour may have filled up since it ran: look at it again.
+      const adNow = await fast.meta_change_audit(steps.context('rate_limiting', 'meta-publisher'), ad.id);
+      const worst = Math.max(adNow.value.account_max_changes_per_hour, done.account_max_changes_per_hour);
+      if (worst > RULES.changesPerAccountHour)
+        throw ApplicationFailure.nonRetryable(
+          `rate_limiting: ${worst} changes in one platform hour for ${inputs.adAccountId}`,
+          'RuleBroken',
+        );
+      return { value: done, attempt: 1 };
+    });
+    if (budget.status === 'rejected') return steps.outcome('rejected');
+
+    await check('jitter_delay', changeId, (a) => {
+      const [low, high] = RULES.jitterSeconds;
+      for (const c of [ad, a]) {
+        const j = c.jitter_seconds ?? -1;
+        if (j < low || j > high) return `change ${c.id}: jitter ${j} s outside ${low}-${high} s`;
+        // Timestamps are rounded to the microsecond: allow that much.
+        if ((c.waited_seconds ?? 0) + 0.001 < j)
+          return `change ${c.id}: executed ${c.waited_seconds} s in, before its jitter ${j} s`;
+      }
+      return undefined;
+    });
+
+    await check('fuzzy_budget', changeId, (a) => {
+      const r = a.rules;
+      if (!r || r.applied === undefined || r.target === undefined) return 'no budget record';
+      const cents = Math.round(r.applied * 100);
+      if (cents % 50 === 0) return `applied budget ${r.applied} is a round number`;
+      if (Math.abs(r.applied - r.target) > 0.37) return `applied ${r.applied} is not near the target ${r.target}`;
+      if (Number(a.new_value?.daily_budget) !== r.applied)
+        return `Meta has ${a.new_value?.daily_budget}, not ${r.applied}`;
+      return undefined;
+    });
+
+    await check('budget_velocity_limit', changeId, (a) => {
+      const r = a.rules;
+      if (!r || r.requested === undefined || r.velocity_low === undefined || r.velocity_high === undefined)
+        return 'no velocity record';
+      const outside = r.requested < r.velocity_low || r.requested > r.velocity_high;
+      if (outside !== Boolean(r.clipped)) return `requested ${r.requested}: clipped is ${r.clipped}`;
+      if ((a.velocity_spread ?? 1) > 1 + RULES.maxMove + 1e-9)
+        return `budget spread ${a.velocity_spread} within 6 h exceeds ${RULES.maxMove * 100}%`;
+      return undefined;
+    });
+
+    await check('ad_change_history', changeId, (a) => {
+      for (const c of [ad, a]) if (c.history_rows !== 1) return `change ${c.id} has ${c.history_rows} history rows`;
+      if (!ad.new_value?.ad_id) return 'the ad has no Meta id in its history';
+      return undefined;
+    });
+    return steps.outcome('completed');
+  });
 }

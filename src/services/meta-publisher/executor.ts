@@ -23,7 +23,16 @@ interface Change {
   ad_account_id: string;
   ad_set_id: string;
   change_type: string;
-  payload: { daily_budget: number; ad_split?: Record<string, number>; seed: number };
+  /** budget_update: daily_budget, ad_split, seed; create_ad: name, creative (or the creative flow's ids). */
+  payload: {
+    daily_budget: number;
+    ad_split?: Record<string, number>;
+    seed: number;
+    name?: string;
+    ad_id?: string;
+    creative?: Record<string, unknown>;
+    [field: string]: unknown;
+  };
   attempts: number;
   time_scale: number;
   faults: ServiceFaults | null;
@@ -44,7 +53,7 @@ export async function claim(deps: ExecutorDeps, limit = 4): Promise<Change[]> {
        lease_expires_at = now() + $2 * interval '1 millisecond'
      WHERE id IN (
        SELECT id FROM pending_ad_changes
-       WHERE change_type = 'budget_update'
+       WHERE change_type IN ('budget_update', 'create_ad')
          AND ((status = 'pending' AND earliest_execute_at <= now()) OR (status = 'claimed' AND lease_expires_at < now()))
        ORDER BY earliest_execute_at LIMIT $3 FOR UPDATE SKIP LOCKED)
      RETURNING *`,
@@ -53,12 +62,18 @@ export async function claim(deps: ExecutorDeps, limit = 4): Promise<Change[]> {
   return res.rows as Change[];
 }
 
-/** A budget that does not look set by hand: never a whole or half unit, kept within [low, high]. */
+/**
+ * A budget that does not look set by hand: never a whole or half unit, kept within [low, high]. The range is
+ * applied first, so a budget clipped to a bound that happens to be round is moved off it too.
+ */
 export function fuzzyBudget(budget: number, low: number, high: number, rng: () => number): number {
-  let cents = Math.round(budget * 100);
-  if (cents % 50 === 0)
-    cents += cents - 37 >= Math.ceil(low * 100) ? -(1 + Math.floor(rng() * 36)) : 1 + Math.floor(rng() * 36);
-  return Math.min(Math.floor(high * 100), Math.max(Math.ceil(low * 100), cents)) / 100;
+  const [lo, hi] = [Math.ceil(low * 100), Math.floor(high * 100)];
+  let cents = Math.min(hi, Math.max(lo, Math.round(budget * 100)));
+  if (cents % 50 === 0) {
+    const step = 1 + Math.floor(rng() * 36);
+    cents = cents - step >= lo ? cents - step : cents + step;
+  }
+  return Math.min(hi, Math.max(lo, cents)) / 100;
 }
 
 type Outcome = 'executed' | 'rejected' | 'dead_letter' | 'deferred';
@@ -68,6 +83,36 @@ async function release(db: PoolClient | Pool, id: string, fields: string, params
     `UPDATE pending_ad_changes SET claimed_by = NULL, lease_expires_at = NULL, updated_at = now(), ${fields} WHERE id = $1`,
     [id, ...params],
   );
+}
+
+/** One call to the simulated Meta API on the change's behalf, idempotent by the change id. */
+async function callMeta(deps: ExecutorDeps, change: Change, path: string, body: unknown) {
+  const res = await request(`${deps.metaPublisherUrl}${path}`, {
+    method: 'POST',
+    dispatcher: deps.agent,
+    headers: {
+      'content-type': 'application/json',
+      [SIM_HEADERS.idempotencyKey]: `change:${change.id}`,
+      [SIM_HEADERS.timeScale]: String(change.time_scale),
+      ...(change.faults ? { [SIM_HEADERS.faults]: encodeFaults(change.faults) } : {}),
+    },
+    body: JSON.stringify(body),
+    headersTimeout: 10_000,
+    bodyTimeout: 10_000,
+  }).catch((err: Error) => ({ statusCode: 0, body: { text: async () => err.message } }));
+  return { status: res.statusCode, text: await res.body.text() };
+}
+
+/** A new ad, as Meta wants it: a name, its ad set and its creative, created paused. */
+function adCreation(change: Change) {
+  // The creative flow queues its ids (ad_id, video_id, blueprint_id) rather than a creative object.
+  const { name, ad_id, creative, ...rest } = change.payload;
+  return {
+    name: name ?? ad_id ?? `ad ${change.id}`,
+    adset_id: change.ad_set_id,
+    creative: creative ?? rest,
+    status: 'PAUSED',
+  };
 }
 
 /**
@@ -103,55 +148,74 @@ export async function execute(deps: ExecutorDeps, change: Change): Promise<Outco
       await db.query('COMMIT');
       return 'deferred';
     }
-    const current = await db.query('SELECT daily_budget FROM meta_ad_sets WHERE ad_set_id = $1', [change.ad_set_id]);
-    // An ad set Meta has not seen yet still has its initial budget in the market.
-    const initial = marketFor(change.payload.seed).find((a) => a.adSetId === change.ad_set_id)?.initialDailyBudget;
-    const currentBudget = Number(current.rows[0]?.daily_budget ?? initial ?? change.payload.daily_budget);
-    const budgets = [currentBudget, ...(await budgetsInWindow(db, change.ad_set_id, scale))];
-    const { low, high } = velocityRange(budgets, DEFAULT_GATE.maxMove);
-    const target = Math.min(high, Math.max(low, change.payload.daily_budget));
-    const budget = fuzzyBudget(target, low, high, deps.rng);
-    if (Math.round(budget * 100) === Math.round(currentBudget * 100)) {
-      await release(db, change.id, `status = 'rejected', last_error = $2`, ['velocity: no room to move within 6 h']);
-      await db.query('COMMIT');
-      return 'rejected';
+    const accountChanges = window.rows[0].n + 1;
+    let call: { status: number; text: string };
+    let history: { old: unknown; new: (meta: Record<string, unknown>) => unknown; rules: Record<string, unknown> };
+    if (change.change_type === 'create_ad') {
+      const ad = adCreation(change);
+      call = await callMeta(deps, change, `/v19.0/${change.ad_account_id}/ads`, ad);
+      history = {
+        old: null,
+        new: (meta) => ({ ad_id: meta.id, adset_id: ad.adset_id, name: ad.name }),
+        rules: { account_changes_in_hour: accountChanges },
+      };
+    } else {
+      const current = await db.query('SELECT daily_budget FROM meta_ad_sets WHERE ad_set_id = $1', [change.ad_set_id]);
+      // An ad set Meta has not seen yet still has its initial budget in the market.
+      const initial = marketFor(change.payload.seed).find((a) => a.adSetId === change.ad_set_id)?.initialDailyBudget;
+      const currentBudget = Number(current.rows[0]?.daily_budget ?? initial ?? change.payload.daily_budget);
+      const budgets = [currentBudget, ...(await budgetsInWindow(db, change.ad_set_id, scale))];
+      const { low, high } = velocityRange(budgets, DEFAULT_GATE.maxMove);
+      const target = Math.min(high, Math.max(low, change.payload.daily_budget));
+      const budget = fuzzyBudget(target, low, high, deps.rng);
+      if (Math.round(budget * 100) === Math.round(currentBudget * 100)) {
+        await release(db, change.id, `status = 'rejected', last_error = $2`, ['velocity: no room to move within 6 h']);
+        await db.query('COMMIT');
+        return 'rejected';
+      }
+      call = await callMeta(deps, change, `/v19.0/${change.ad_set_id}`, {
+        seed: change.payload.seed,
+        daily_budget: budget,
+        ad_split: change.payload.ad_split,
+      });
+      history = {
+        old: { daily_budget: currentBudget },
+        new: (meta) => ({ daily_budget: meta.daily_budget, ad_split: change.payload.ad_split }),
+        // What the rules did, so a flow can check them: requested, clipped to the velocity range, fuzzed.
+        rules: {
+          requested: change.payload.daily_budget,
+          current: currentBudget,
+          velocity_low: low,
+          velocity_high: high,
+          target,
+          applied: budget,
+          clipped: target !== change.payload.daily_budget,
+          account_changes_in_hour: accountChanges,
+        },
+      };
     }
-
-    const res = await request(`${deps.metaPublisherUrl}/v19.0/${change.ad_set_id}`, {
-      method: 'POST',
-      dispatcher: deps.agent,
-      headers: {
-        'content-type': 'application/json',
-        [SIM_HEADERS.idempotencyKey]: `change:${change.id}`,
-        [SIM_HEADERS.timeScale]: String(scale),
-        ...(change.faults ? { [SIM_HEADERS.faults]: encodeFaults(change.faults) } : {}),
-      },
-      body: JSON.stringify({ seed: change.payload.seed, daily_budget: budget, ad_split: change.payload.ad_split }),
-      headersTimeout: 10_000,
-      bodyTimeout: 10_000,
-    }).catch((err: Error) => ({ statusCode: 0, body: { text: async () => err.message } }));
-    const text = await res.body.text();
-
-    if (res.statusCode === 200) {
-      const meta = JSON.parse(text) as { daily_budget: number };
+    const text = call.text;
+    if (call.status === 200) {
+      const meta = JSON.parse(text) as Record<string, unknown>;
       await db.query(
-        `INSERT INTO ad_change_history (change_id, ad_account_id, ad_set_id, change_type, old_value, new_value, meta_response)
-         VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+        `INSERT INTO ad_change_history (change_id, ad_account_id, ad_set_id, change_type, old_value, new_value, meta_response, rules)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
         [
           change.id,
           change.ad_account_id,
           change.ad_set_id,
           change.change_type,
-          JSON.stringify({ daily_budget: currentBudget }),
-          JSON.stringify({ daily_budget: meta.daily_budget, ad_split: change.payload.ad_split }),
+          history.old === null ? null : JSON.stringify(history.old),
+          JSON.stringify(history.new(meta)),
           text,
+          JSON.stringify(history.rules),
         ],
       );
       await release(db, change.id, `status = 'executed', executed_at = now(), last_error = NULL`, []);
       await db.query('COMMIT');
       return 'executed';
     }
-    if (res.statusCode === 400 && /OAuthException/.test(text)) {
+    if (call.status === 400 && /OAuthException/.test(text)) {
       // Meta's own limits: back off and try later; this is not the change's fault, so no attempt is spent.
       const seconds = EXECUTOR_RULES.metaBackoffSeconds * (0.5 + deps.rng());
       await release(
@@ -164,7 +228,7 @@ export async function execute(deps: ExecutorDeps, change: Change): Promise<Outco
       return 'deferred';
     }
     const attempts = change.attempts + 1;
-    const error = `Meta answered ${res.statusCode}: ${text.slice(0, 200)}`;
+    const error = `Meta answered ${call.status}: ${text.slice(0, 200)}`;
     if (attempts >= EXECUTOR_RULES.maxAttempts) {
       await release(db, change.id, `status = 'dead_letter', attempts = $2, last_error = $3`, [attempts, error]);
       await db.query('COMMIT');

@@ -36,6 +36,102 @@ function oauthException(reply: FastifyReply, message: string, code: number, subc
   });
 }
 
+const campaignBody = z.object({
+  name: z.string().min(1).max(200),
+  objective: z.enum(['OUTCOME_SALES', 'OUTCOME_LEADS', 'OUTCOME_TRAFFIC', 'OUTCOME_AWARENESS']),
+  status: z.enum(['ACTIVE', 'PAUSED']).default('PAUSED'),
+  special_ad_categories: z.array(z.string()).default([]),
+});
+const adSetBody = z.object({
+  name: z.string().min(1).max(200),
+  campaign_id: z.string().min(1),
+  daily_budget: z.number().positive().max(1_000_000),
+  billing_event: z.string().default('IMPRESSIONS'),
+  optimization_goal: z.string().default('LINK_CLICKS'),
+  status: z.enum(['ACTIVE', 'PAUSED']).default('PAUSED'),
+});
+const adBody = z.object({
+  name: z.string().min(1).max(200),
+  adset_id: z.string().min(1).max(100),
+  creative: z.record(z.string(), z.unknown()).default({}),
+  status: z.enum(['ACTIVE', 'PAUSED']).default('PAUSED'),
+});
+
+type CountCall = (db: PoolClient, reply: FastifyReply, account: string, timeScale: number) => Promise<boolean>;
+
+/** A Graph-style numeric id that is stable for one idempotency key (a retry gets the same object). */
+const graphId = (kind: string, key: string) => `${hashSeed(`${kind}:${key}`)}${hashSeed(`${key}:${kind}`) % 100_000}`;
+
+/**
+ * Creation under an ad account: campaigns, ad sets (ids `act_<n>_as<digits>`, so budget updates reach them)
+ * and ads. Each is idempotent by the Idempotency-Key header and counts against the account's call limit.
+ */
+function registerCreation(app: FastifyInstance, ctx: ServiceContext, countCall: CountCall): void {
+  const create = <B extends z.ZodType>(
+    edge: string,
+    schema: B,
+    /** Where an earlier attempt's object is found by its idempotency key. */
+    lookup: string,
+    insert: (db: PoolClient, account: string, id: string, key: string, body: z.infer<B>) => Promise<void>,
+  ) =>
+    app.post(`/v19.0/:adSetId/${edge}`, async (request, reply) => {
+      const { adSetId: account } = parseOr400(accountParams, request.params, 'path');
+      const body = parseOr400(schema, request.body);
+      const key = ctx.idempotencyKey(request);
+      return inTransaction(ctx.pool, async (db) => {
+        // Two attempts in flight with one key (a retry after a timeout) wait for each other here, so the
+        // second finds the first's object instead of counting a second call and hitting the unique key.
+        await db.query('SELECT pg_advisory_xact_lock(hashtext($1))', [key]);
+        const done = await db.query(lookup, [key]);
+        if (done.rowCount) return { id: done.rows[0].id as string };
+        if (await countCall(db, reply, account, request.sim.timeScale)) {
+          return oauthException(reply, 'User request limit reached', 17, 2446079);
+        }
+        const id = edge === 'adsets' ? `${account}_as${graphId(edge, key)}` : graphId(edge, key);
+        await insert(db, account, id, key, body);
+        return { id };
+      });
+    });
+
+  create(
+    'campaigns',
+    campaignBody,
+    'SELECT id FROM meta_campaigns WHERE idempotency_key = $1',
+    async (db, account, id, key, body) => {
+      await db.query(
+        `INSERT INTO meta_campaigns (id, idempotency_key, ad_account_id, name, objective, status) VALUES ($1, $2, $3, $4, $5, $6)`,
+        [id, key, account, body.name, body.objective, body.status],
+      );
+    },
+  );
+  create(
+    'adsets',
+    adSetBody,
+    'SELECT ad_set_id AS id FROM meta_ad_sets WHERE idempotency_key = $1',
+    async (db, account, id, key, body) => {
+      const campaign = await db.query('SELECT ad_account_id FROM meta_campaigns WHERE id = $1', [body.campaign_id]);
+      if (campaign.rows[0]?.ad_account_id !== account)
+        throw new HttpError(
+          400,
+          'bad_request',
+          `campaign_id: no campaign ${body.campaign_id} in ${account}`,
+          'campaign_id',
+        );
+      await db.query(
+        `INSERT INTO meta_ad_sets (ad_set_id, ad_account_id, daily_budget, campaign_id, idempotency_key) VALUES ($1, $2, $3, $4, $5)`,
+        [id, account, body.daily_budget, body.campaign_id, key],
+      );
+    },
+  );
+  create('ads', adBody, 'SELECT id FROM meta_ads WHERE idempotency_key = $1', async (db, account, id, key, body) => {
+    await db.query(
+      `INSERT INTO meta_ads (id, idempotency_key, ad_account_id, ad_set_id, name, creative, status)
+       VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+      [id, key, account, body.adset_id, body.name, JSON.stringify(body.creative), body.status],
+    );
+  });
+}
+
 /** The simulated Meta Marketing API: Graph-style paths and bodies, insights metrics as strings, Meta's limits. */
 export function registerGraphApi(app: FastifyInstance, ctx: ServiceContext): void {
   /** Ensures Meta knows the ad set (its initial budget comes from the market) and returns its row, locked. */
@@ -53,15 +149,27 @@ export function registerGraphApi(app: FastifyInstance, ctx: ServiceContext): voi
   /** Records the call and sets Meta's usage header; true when the account is over its limit. */
   async function countCall(db: PoolClient, reply: FastifyReply, account: string, timeScale: number): Promise<boolean> {
     await db.query('INSERT INTO meta_api_calls (ad_account_id) VALUES ($1)', [account]);
+    const hour = realInterval(1, timeScale);
     const calls = Number(
       (
         await db.query(`SELECT count(*) FROM meta_api_calls WHERE ad_account_id = $1 AND at > now() - $2::interval`, [
           account,
-          realInterval(1, timeScale),
+          hour,
         ])
       ).rows[0].count,
     );
     const pct = Math.min(100, Math.round((100 * calls) / META_LIMITS.callsPerAccountHour));
+    // Over the limit: access comes back when enough of the hour's calls have left it (Meta says so in minutes).
+    let regainMinutes = 0;
+    if (calls > META_LIMITS.callsPerAccountHour) {
+      const leaves = await db.query(
+        `SELECT extract(epoch FROM (at + $2::interval - now())) * 1000 AS ms FROM meta_api_calls
+         WHERE ad_account_id = $1 AND at > now() - $2::interval ORDER BY at OFFSET $3 LIMIT 1`,
+        [account, hour, calls - META_LIMITS.callsPerAccountHour],
+      );
+      const realWait = Math.max(0, Number(leaves.rows[0]?.ms ?? 0));
+      regainMinutes = Math.max(1, Math.ceil(realWait / timeScale / 60_000));
+    }
     reply.header(
       'x-business-use-case-usage',
       JSON.stringify({
@@ -71,11 +179,12 @@ export function registerGraphApi(app: FastifyInstance, ctx: ServiceContext): voi
             call_count: pct,
             total_cputime: pct,
             total_time: pct,
-            estimated_time_to_regain_access: pct >= 100 ? 60 : 0,
+            estimated_time_to_regain_access: regainMinutes,
           },
         ],
       }),
     );
+    reply.header('x-app-usage', JSON.stringify({ call_count: pct, total_cputime: pct, total_time: pct }));
     return calls > META_LIMITS.callsPerAccountHour;
   }
 
@@ -145,13 +254,24 @@ export function registerGraphApi(app: FastifyInstance, ctx: ServiceContext): voi
     });
   }
 
+  registerCreation(app, ctx, countCall);
+
   /** A budget update (ad set level, with the split over its ads); idempotent by the Idempotency-Key header. */
   app.post('/v19.0/:adSetId', async (request, reply) => {
     const { adSetId } = parseOr400(adSetParams, request.params, 'path');
     const body = parseOr400(updateBody, request.body);
     const key = ctx.idempotencyKey(request);
     return inTransaction(ctx.pool, async (db) => {
-      const { adSet, row } = await adSetRow(db, body.seed, adSetId);
+      const created = await db.query(
+        'SELECT * FROM meta_ad_sets WHERE ad_set_id = $1 AND campaign_id IS NOT NULL FOR UPDATE',
+        [adSetId],
+      );
+      const { adSet, row } = created.rowCount
+        ? {
+            adSet: { accountId: created.rows[0].ad_account_id as string },
+            row: created.rows[0] as { daily_budget: string },
+          }
+        : await adSetRow(db, body.seed, adSetId);
       const done = await db.query('SELECT * FROM meta_budget_updates WHERE idempotency_key = $1', [key]);
       if (done.rowCount) return { success: true, id: adSetId, daily_budget: Number(done.rows[0].new_budget) };
       if (await countCall(db, reply, adSet.accountId, request.sim.timeScale)) {

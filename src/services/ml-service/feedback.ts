@@ -1,5 +1,5 @@
 import crypto from 'node:crypto';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { MARKET_HOUR_MS } from '../../market/market';
 import { hubspotSecret, HUBSPOT_HEADERS, verifyV3 } from '../shared/hubspot-signature';
@@ -23,7 +23,7 @@ const insightsSchema = z.object({
 });
 
 /** A HubSpot webhook delivery: a JSON array of events. */
-const hubspotEventsSchema = z
+export const hubspotEventsSchema = z
   .array(
     z.object({
       eventId: z.number().int(),
@@ -41,7 +41,7 @@ const hubspotEventsSchema = z
   )
   .min(1)
   .max(100);
-type HubspotEvent = z.infer<typeof hubspotEventsSchema>[number];
+export type HubspotEvent = z.infer<typeof hubspotEventsSchema>[number];
 
 /** HubSpot does not promise eventId is unique: a redelivery is recognised by the whole change it describes. */
 export function hubspotEventKey(e: HubspotEvent): string {
@@ -65,10 +65,22 @@ export function registerFeedback(app: FastifyInstance, ctx: ServiceContext): voi
     return { stored, received: body.rows.length };
   });
 
+  signedHubspotRoute(app, '/webhooks/hubspot', (events) => storeDeals(ctx, events));
+}
+
+/**
+ * A HubSpot webhook route: the v3 signature is checked over the raw body (401 when it fails), then the
+ * events are validated (400 naming the field) and handed to `handle`.
+ */
+export function signedHubspotRoute(
+  app: FastifyInstance,
+  path: string,
+  handle: (events: HubspotEvent[], request: FastifyRequest) => Promise<unknown>,
+): void {
   // Signatures are over the raw body, so this route reads it as text.
   app.register(async (scope) => {
     scope.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, body, done) => done(null, body));
-    scope.post('/webhooks/hubspot', async (request, reply) => {
+    scope.post(path, async (request, reply) => {
       const raw = typeof request.body === 'string' ? request.body : '';
       const verdict = verifyV3(hubspotSecret(), {
         method: request.method,
@@ -84,8 +96,7 @@ export function registerFeedback(app: FastifyInstance, ctx: ServiceContext): voi
       } catch {
         throw new HttpError(400, 'bad_request', 'body: not JSON', 'body');
       }
-      const events = parseOr400(hubspotEventsSchema, parsed);
-      return storeDeals(ctx, events);
+      return handle(parseOr400(hubspotEventsSchema, parsed), request);
     });
   });
 }
@@ -128,6 +139,6 @@ async function storeDeals(ctx: ServiceContext, events: HubspotEvent[]) {
 }
 
 /** The ad a deal is attributed to: the deal's `gv_ad_id` property in the same delivery. */
-function adOf(events: HubspotEvent[], objectId: number): string | undefined {
+export function adOf(events: HubspotEvent[], objectId: number): string | undefined {
   return events.find((x) => x.objectId === objectId && x.propertyName === 'gv_ad_id')?.propertyValue;
 }
