@@ -31,6 +31,22 @@ export const STEP_PRESETS = {
       nonRetryableErrorTypes: NON_RETRYABLE_TYPES,
     },
   },
+  /**
+   * A long render in segments that heartbeats its progress: each attempt resumes where the last one got to,
+   * so an attempt is cheap and more of them are allowed than for a render that starts over.
+   */
+  resumableRender: {
+    startToCloseTimeout: '3m',
+    scheduleToCloseTimeout: '15m',
+    heartbeatTimeout: '5s',
+    retry: {
+      initialInterval: '500ms',
+      backoffCoefficient: 2,
+      maximumInterval: '10s',
+      maximumAttempts: 20,
+      nonRetryableErrorTypes: NON_RETRYABLE_TYPES,
+    },
+  },
   /** The simulator's own bookkeeping in PostgreSQL. */
   bookkeeping: {
     startToCloseTimeout: '30s',

@@ -96,3 +96,21 @@ export class StepRecorder {
     return outcome;
   }
 }
+
+/**
+ * Several activities run as one step (a step of one flow that is a sequence of another flow's calls): the
+ * step's attempt count is 1 + the retries of all its calls, so retries stay visible in the result.
+ */
+export class CallTally {
+  private retries = 0;
+
+  async add<T>(call: Promise<Attempted<T>>): Promise<T> {
+    const { value, attempt } = await call;
+    this.retries += attempt - 1;
+    return value;
+  }
+
+  done<T>(value: T): Attempted<T> {
+    return { value, attempt: 1 + this.retries };
+  }
+}

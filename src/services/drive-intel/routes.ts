@@ -3,7 +3,8 @@ import { z } from 'zod';
 import { hashSeed, pick, seededRng } from '../../stats/random';
 import type { ServiceContext } from '../shared/server';
 import { insertOnce } from '../shared/db-helpers';
-import { notFound, parseOr400 } from '../shared/validation';
+import { HttpError, notFound, parseOr400 } from '../shared/validation';
+import { extractFeatures, probeMedia, type Scene } from './analysers';
 
 const uploadSchema = z.object({
   source_url: z.string().url(),
@@ -65,10 +66,55 @@ export function registerDriveIntel(app: FastifyInstance, ctx: ServiceContext): v
       faces: scenes.reduce((s, x) => s + x.faces, 0),
     };
     await ctx.pool.query(
-      `UPDATE videos SET scenes = $2, features = $3, status = 'analyzed', updated_at = now() WHERE id = $1`,
+      // Merged, so what ingestion and feature extraction stored survives a re-detection.
+      `UPDATE videos SET scenes = $2, features = features || $3, status = 'analyzed', updated_at = now() WHERE id = $1`,
       [id, JSON.stringify(scenes), JSON.stringify(features)],
     );
     return { video_id: id, scenes, features };
+  });
+
+  /** Ingestion: registers the upload and probes its container (codecs, resolution, frame rate). */
+  app.post('/ingestions', async (request, reply) => {
+    const body = parseOr400(uploadSchema, request.body);
+    const key = ctx.idempotencyKey(request);
+    const media = probeMedia(key, body.duration_seconds);
+    // Probing reads the file's headers and index: a fixed cost plus a little per second of footage.
+    await ctx.platformDelay(request, 400 + body.duration_seconds * 10);
+    const { row, created } = await insertOnce<{ id: string; status: string }>(
+      ctx.pool,
+      'videos',
+      key,
+      `INSERT INTO videos (idempotency_key, campaign_id, source_url, duration_seconds, features)
+       VALUES ($1, $2, $3, $4, $5) ON CONFLICT (idempotency_key) DO NOTHING RETURNING *`,
+      [key, body.campaign_id ?? null, body.source_url, body.duration_seconds, JSON.stringify({ media })],
+    );
+    return reply.code(created ? 201 : 200).send({ video_id: row.id, status: row.status, media, created });
+  });
+
+  /** Feature extraction: objects, on-screen text and the speech transcript of an analyzed video. */
+  app.post('/videos/:id/features', async (request) => {
+    const { id } = parseOr400(idParams, request.params, 'path');
+    const found = await ctx.pool.query('SELECT duration_seconds, scenes, status FROM videos WHERE id = $1', [id]);
+    if (!found.rowCount) throw notFound(`video ${id}`);
+    if (found.rows[0].status === 'uploaded') {
+      throw new HttpError(409, 'not_analyzed', `video ${id} has no scenes yet: detect them first`, 'id');
+    }
+    const duration = Number(found.rows[0].duration_seconds);
+    const scenes = found.rows[0].scenes as Scene[];
+    // Three models over every frame and the audio track: slower than scene detection.
+    await ctx.platformDelay(request, 1500 + duration * 60);
+    const analysis = extractFeatures(id, duration, scenes);
+    const summary = {
+      object_labels: [...new Set(analysis.objects.flatMap((s) => s.detections.map((d) => d.label)))].sort(),
+      ocr_texts: analysis.ocr.length,
+      transcript_words: analysis.transcript.words.length,
+      speech_ratio: analysis.transcript.speech_ratio,
+    };
+    await ctx.pool.query(`UPDATE videos SET features = features || $2, updated_at = now() WHERE id = $1`, [
+      id,
+      JSON.stringify({ ...analysis, analysis: summary }),
+    ]);
+    return { video_id: id, ...summary };
   });
 
   app.get('/videos/:id', async (request) => {

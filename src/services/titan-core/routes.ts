@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { ServiceContext } from '../shared/server';
 import { insertOnce } from '../shared/db-helpers';
 import { parseOr400 } from '../shared/validation';
+import { registerAiCouncil } from './ai-council-routes';
 import { councilVote } from './council';
 
 const evaluateSchema = z.object({
@@ -13,6 +14,7 @@ const evaluateSchema = z.object({
 });
 
 export function registerTitanCore(app: FastifyInstance, ctx: ServiceContext): void {
+  registerAiCouncil(app, ctx);
   app.post('/council/evaluate', async (request, reply) => {
     const body = parseOr400(evaluateSchema, request.body);
     const key = ctx.idempotencyKey(request);

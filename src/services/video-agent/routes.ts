@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { ServiceContext } from '../shared/server';
 import { inTransaction, insertOnce } from '../shared/db-helpers';
 import { HttpError, notFound, parseOr400 } from '../shared/validation';
+import { registerProModules } from './pro-module-routes';
 
 const renderSchema = z.object({
   blueprint_id: z.string().uuid(),
@@ -80,6 +81,8 @@ export function registerVideoAgent(app: FastifyInstance, ctx: ServiceContext): v
     });
     return reply.code(created ? 201 : 200).send(summary(done, created));
   });
+
+  registerProModules(app, ctx);
 
   app.get('/render-jobs/:id', async (request) => {
     const { id } = parseOr400(idParams, request.params, 'path');
