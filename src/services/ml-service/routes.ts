@@ -9,6 +9,8 @@ import { registerFeedback } from './feedback';
 import { registerLearning } from './learning';
 import { registerRag } from './rag';
 import { registerRealtimeFeedback } from './realtime-feedback';
+import { registerQueueBridge } from './queue-bridge';
+import { registerPatternPredictor } from './pattern-predictor';
 import { currentModel } from './model-registry';
 
 const predictSchema = z.object({
@@ -22,6 +24,8 @@ export function registerMlService(app: FastifyInstance, ctx: ServiceContext): vo
   registerLearning(app, ctx);
   registerRag(app, ctx);
   registerRealtimeFeedback(app, ctx);
+  registerQueueBridge(app, ctx);
+  registerPatternPredictor(app, ctx);
 
   app.post('/predict/ctr', async (request, reply) => {
     const body = parseOr400(predictSchema, request.body);
