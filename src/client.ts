@@ -1,6 +1,8 @@
 import { Command, CommanderError } from 'commander';
 import { FLOW_NAMES } from './flows/catalog';
 import { reportCommand, stackCommand, startWorkflowCommand } from './cli/commands';
+import { stressSuiteCommand } from './cli/suite-command';
+import { parseSuiteOptions } from './cli/suite-options';
 import { EXIT, UsageError } from './cli/errors';
 import { userArgs } from './cli/npm-argv';
 import { parseStartOptions, START_VALUE_FLAGS } from './cli/start-options';
@@ -11,26 +13,56 @@ import { BUILT_IN_PROFILES } from './services/shared/fault-profile';
 
 const collect = (value: string, previous: string[]) => [...previous, value];
 
+type RawStart = Record<string, unknown> & { count: string[]; concurrency: string[]; flows?: string };
+
+/** One flow's options: the suite's per-flow and repeated forms make no sense here. */
+function singleFlowOptions(flow: string | undefined, raw: RawStart) {
+  for (const flag of ['count', 'concurrency'] as const) {
+    if (raw[flag].length > 1) throw new UsageError(`--${flag} given ${raw[flag].length} times; give it once`);
+    if (raw[flag].some((v) => v.includes('='))) {
+      throw new UsageError(`--${flag} ${raw[flag][0]}: FLOW=N is for the suite ('start-workflow all')`);
+    }
+  }
+  if (raw.flows) throw new UsageError("--flows is for the suite ('start-workflow all')");
+  return parseStartOptions(flow, { ...raw, count: raw.count[0], concurrency: raw.concurrency[0] });
+}
+
 function program(): Command {
   const cli = new Command('geminivideo-sim')
     .description('Stress-tests the GeminiVideo platform flows as durable Temporal workflows')
     .exitOverride()
     .configureOutput({ outputError: () => undefined });
 
-  cli
-    .command('start-workflow')
-    .description(`run a stress run of one flow (${FLOW_NAMES.join(', ')})`)
-    .argument('[flow]', 'flow name')
-    .option('--count <n>', 'flows to run')
-    .option('--concurrency <n>', 'flows running at once (default 10)')
-    .option('--time-scale <f>', "platform time multiplier (default: the flow's, 0.05 for creative-flow)")
-    .option('--faults <profile>', `${Object.keys(BUILT_IN_PROFILES).join(', ')}, or a JSON file`, 'default')
-    .option('--seed <n>', 'seed for the simulated inputs')
-    .option('--json <file>', 'also write the standard result as JSON')
-    .option('--threshold <expr>', "pass criterion, e.g. 'success_rate>=95' (repeatable)", collect, [])
-    .action(async (flow: string | undefined, raw: Record<string, unknown>) => {
-      process.exitCode = await startWorkflowCommand(parseStartOptions(flow, raw));
-    });
+  const suiteOrFlow = (flow: string | undefined, raw: RawStart) =>
+    flow === 'all' ? stressSuiteCommand(parseSuiteOptions(raw)) : startWorkflowCommand(singleFlowOptions(flow, raw));
+  for (const name of ['start-workflow', 'stress-suite'] as const) {
+    const command = cli.command(name);
+    if (name === 'start-workflow') {
+      command
+        .description(`run a stress run of one flow (${FLOW_NAMES.join(', ')}), or of every flow with 'all'`)
+        .argument('[flow]', "flow name, or 'all' for the suite");
+    } else {
+      command.description("run the whole suite: every flow's stress run in one suite workflow (= start-workflow all)");
+    }
+    command
+      .option(
+        '--count <n>',
+        "flows to run; for the suite N or FLOW=N (repeatable; default: each flow's own)",
+        collect,
+        [],
+      )
+      .option('--concurrency <n>', 'flows running at once; for the suite N or FLOW=N (repeatable)', collect, [])
+      .option('--flows <list>', 'the suite only: comma-separated flows to run (default: all)')
+      .option('--time-scale <f>', "platform time multiplier (default: the flow's, 0.05 for creative-flow)")
+      .option('--faults <profile>', `${Object.keys(BUILT_IN_PROFILES).join(', ')}, or a JSON file`, 'default')
+      .option('--seed <n>', 'seed for the simulated inputs')
+      .option('--json <file>', 'also write the result as JSON')
+      .option('--threshold <expr>', "pass criterion, e.g. 'success_rate>=95' (repeatable)", collect, [])
+      .action(async (...args: unknown[]) => {
+        const [flow, raw] = name === 'stress-suite' ? ['all', args[0]] : [args[0], args[1]];
+        process.exitCode = await suiteOrFlow(flow as string | undefined, raw as RawStart);
+      });
+  }
 
   cli
     .command('report')

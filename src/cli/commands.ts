@@ -8,7 +8,8 @@ import { connectClient } from '../temporal-connection';
 import { resolveEndpoints } from './endpoints';
 import { connectOrStartStack } from './stack-session';
 import { EXIT, UsageError } from './errors';
-import { fetchResult } from './results';
+import { fetchResult, fetchSuite } from './results';
+import { formatSuite } from './suite-format';
 import { latestScheduledRun } from './schedule-commands';
 import { formatProgress, formatResult, formatThresholds, webUiLinks } from './format';
 import { awaitStressRun, startStressRun, workerIsPolling } from './run-stress';
@@ -86,6 +87,12 @@ export async function reportCommand(target: { runId?: string; latest?: string },
     if (!runId) {
       say(`schedule '${target.latest}' has not run yet`);
       return EXIT.usage;
+    }
+    const suite = await fetchSuite(client, runId);
+    if (suite) {
+      process.stdout.write(`${formatSuite(suite)}\n\nsuite id: ${suite.suite_id}\n`);
+      if (json) fs.writeFileSync(json, JSON.stringify(suite, null, 2) + '\n');
+      return EXIT.ok;
     }
     const result = await fetchResult(client, runId, endpoints.databaseUrl);
     if (!result) {

@@ -1,7 +1,8 @@
 import type { Client } from '@temporalio/client';
 import { createPool } from '../db/pool';
 import { standardResultSchema, type StandardResult } from '../result/schema';
-import { summaryQuery } from '../workflows/definitions';
+import { suiteResultSchema, type SuiteResult } from '../result/suite-schema';
+import { suiteSummaryQuery, summaryQuery } from '../workflows/definitions';
 
 /** The result of a run: from its summary query, or its closed result, or the stress_runs table. */
 export async function fetchResult(
@@ -25,5 +26,19 @@ export async function fetchResult(
     return row.rowCount ? standardResultSchema.parse(row.rows[0].result) : undefined;
   } finally {
     await pool.end();
+  }
+}
+
+/** A suite's result (from its query, or its closed result), or undefined when the id is not a suite. */
+export async function fetchSuite(client: Client, id: string): Promise<SuiteResult | undefined> {
+  const handle = client.workflow.getHandle(id);
+  try {
+    const description = await handle.describe();
+    if (description.type !== 'stressSuite') return undefined;
+    if (description.status.name === 'COMPLETED') return suiteResultSchema.parse(await handle.result());
+    return await handle.query(suiteSummaryQuery);
+  } catch (err) {
+    if ((err as Error).name === 'WorkflowNotFoundError') return undefined;
+    throw err;
   }
 }

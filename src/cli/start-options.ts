@@ -16,6 +16,7 @@ export const START_VALUE_FLAGS = [
   'seed',
   'json',
   'threshold',
+  'flows',
   'every',
   'cron',
   'id',

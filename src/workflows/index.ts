@@ -12,3 +12,4 @@ export { realtimeFeedback } from './realtime-feedback';
 export { databaseOperations } from './database-operations';
 export { serviceCommunication } from './service-communication';
 export { bestAdsLevel } from './best-ads-level';
+export { stressSuite } from './stress-suite';

@@ -1,0 +1,133 @@
+import type { Client } from '@temporalio/client';
+import fs from 'node:fs';
+import { TASK_QUEUE } from '../config';
+import { FLOW_NAME, STRESS_RUN_ID } from '../flows/search-attributes';
+import { suiteResultSchema, type SuiteResult } from '../result/suite-schema';
+import { connectClient } from '../temporal-connection';
+import { suiteSummaryQuery, summaryQuery } from '../workflows/definitions';
+import type { StressSuiteInput } from '../workflows/stress-suite';
+import { EXIT } from './errors';
+import { formatProgress, webUiLinks } from './format';
+import { makeRunId, stressRunInput, workerIsPolling } from './run-stress';
+import { connectOrStartStack } from './stack-session';
+import { formatSuite } from './suite-format';
+import type { SuiteOptions } from './suite-options';
+
+const say = (line: string) => process.stderr.write(`${line}\n`);
+
+/** The suite workflow's input: one stress run per flow, each with its own run id under the suite's. */
+export function stressSuiteInput(opts: SuiteOptions, suiteId: string): StressSuiteInput {
+  return {
+    runs: opts.runs.map((o) => ({ ...stressRunInput(o, `${suiteId}-${o.flow}`), runId: `${suiteId}-${o.flow}` })),
+    thresholds: opts.thresholds,
+  };
+}
+
+export async function startStressSuite(client: Client, opts: SuiteOptions, suiteId = makeRunId('suite')) {
+  return client.workflow.start('stressSuite', {
+    taskQueue: TASK_QUEUE,
+    workflowId: suiteId,
+    args: [stressSuiteInput(opts, suiteId)],
+    typedSearchAttributes: [
+      { key: FLOW_NAME, value: 'suite' },
+      { key: STRESS_RUN_ID, value: suiteId },
+    ],
+    memo: {
+      flows: opts.runs.map((r) => `${r.flow} ×${r.count} at ${r.concurrency}`),
+      thresholds: opts.thresholds.map((t) => t.text),
+    },
+  });
+}
+
+/** One progress line: which flow of how many, and that flow's own progress. */
+async function progressLine(client: Client, s: SuiteResult): Promise<string> {
+  const at = s.flows.findIndex((f) => f.status === 'running');
+  if (at < 0) return `suite: ${s.flows.filter((f) => f.status !== 'pending').length}/${s.flows.length} flows done`;
+  const run = await client.workflow
+    .getHandle(s.flows[at].run_id)
+    .query(summaryQuery)
+    .catch(() => undefined);
+  return `suite ${at + 1}/${s.flows.length} · ${run ? formatProgress(run) : `${s.flows[at].flow}: starting`}`;
+}
+
+/** `start-workflow all` / `stress-suite`: runs every flow's stress run in one suite workflow, prints one table. */
+export async function stressSuiteCommand(opts: SuiteOptions): Promise<number> {
+  const { endpoints, stack } = await connectOrStartStack(say);
+  let client: Client | undefined;
+  const onSignal = () => {
+    say('\ninterrupted: the suite goes on in Temporal; `npm run report <suite-id>` shows it once a worker finishes it');
+    void (stack?.stop() ?? Promise.resolve()).finally(() => process.exit(130));
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  try {
+    client = await connectClient(endpoints);
+    if (!stack && !(await workerIsPolling(client))) {
+      say(`warning: no worker polls task queue on ${endpoints.temporalAddress}; start one with 'npm run worker'`);
+    }
+    const handle = await startStressSuite(client, opts);
+    const links = webUiLinks(endpoints.temporalUiUrl, endpoints.namespace, handle.workflowId);
+    say(`started the suite: ${opts.runs.map((r) => `${r.flow} ×${r.count}`).join(', ')}`);
+    say(`suite id ${handle.workflowId}  ·  ${links.parent}`);
+    const c = client;
+    let timer: NodeJS.Timeout | undefined;
+    if (process.stderr.isTTY) {
+      let busy = false;
+      timer = setInterval(() => {
+        if (busy) return;
+        busy = true;
+        handle
+          .query(suiteSummaryQuery)
+          .then((s) => progressLine(c, s))
+          .then((line) => timer && process.stderr.write(`\r\x1b[2K${line}`))
+          .catch(() => undefined)
+          .finally(() => (busy = false));
+      }, 1000);
+    } else {
+      // Off a terminal, one line per flow as it finishes.
+      let reported = 0;
+      timer = setInterval(() => {
+        handle
+          .query(suiteSummaryQuery)
+          .then((s) => {
+            for (
+              ;
+              reported < s.flows.length && ['completed', 'failed'].includes(s.flows[reported].status);
+              reported++
+            ) {
+              const f = s.flows[reported];
+              say(`${f.flow}: ${f.status}${f.result ? `, success rate ${f.result.success_rate.toFixed(1)}%` : ''}`);
+            }
+          })
+          .catch(() => undefined);
+      }, 2000);
+    }
+    let result: SuiteResult;
+    try {
+      result = suiteResultSchema.parse(await handle.result());
+    } finally {
+      clearInterval(timer);
+      timer = undefined;
+      if (process.stderr.isTTY) process.stderr.write('\r\x1b[2K');
+    }
+    process.stdout.write(`${formatSuite(result)}\n\nsuite id: ${result.suite_id}\nWeb UI: ${links.parent}\n`);
+    const runs = links.children.replace(
+      encodeURIComponent(`StressRunId="${result.suite_id}"`),
+      encodeURIComponent(`ParentWorkflowId="${result.suite_id}"`),
+    );
+    process.stdout.write(`flow runs: ${runs}\n`);
+    if (opts.json) {
+      fs.writeFileSync(opts.json, JSON.stringify(result, null, 2) + '\n');
+      say(`suite result written to ${opts.json}`);
+    }
+    return result.verdict === 'passed' ? EXIT.ok : EXIT.thresholdFailed;
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    await client?.connection.close();
+    if (stack) {
+      say('stopping the stack started for this suite');
+      await stack.stop();
+    }
+  }
+}
