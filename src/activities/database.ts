@@ -1,25 +1,11 @@
 import type { Pool, PoolClient } from 'pg';
 import type { CallContext } from '../flows/types';
 import type { ActivityDeps } from '.';
+import { inTransaction } from '../services/shared/db-helpers';
 import { check, verified } from './verified';
 
 /** How many writers race on one row, and how many claimers share one queue, per flow. */
 export const DB_RULES = { concurrentWriters: 8, queuedRows: 12, claimers: 4, claimBatch: 2 } as const;
-
-async function inTx<T>(pool: Pool, fn: (db: PoolClient) => Promise<T>): Promise<T> {
-  const db = await pool.connect();
-  try {
-    await db.query('BEGIN');
-    const result = await fn(db);
-    await db.query('COMMIT');
-    return result;
-  } catch (err) {
-    await db.query('ROLLBACK').catch(() => undefined);
-    throw err;
-  } finally {
-    db.release();
-  }
-}
 
 /** The SQLSTATE of a statement expected to be refused, or undefined if it went through. */
 async function refusal(db: Pool | PoolClient, sql: string, params: unknown[]): Promise<string | undefined> {
@@ -110,7 +96,7 @@ export function createDatabaseActivities(deps: ActivityDeps) {
     db_foreign_keys: (ctx: CallContext) =>
       verified(async () => {
         // The transaction even tries to commit after the refusal: PostgreSQL must roll all of it back.
-        const code = await inTx(pool, async (db) => {
+        const code = await inTransaction(pool, async (db) => {
           await db.query(
             `INSERT INTO videos (idempotency_key, source_url, duration_seconds) VALUES ($1 || ':orphan-video', 'sim://dbops', 12)`,
             [ctx.key],
@@ -131,7 +117,7 @@ export function createDatabaseActivities(deps: ActivityDeps) {
         check(left === 0, `${left} rows of the refused transaction remain`);
 
         // A child with its parent is accepted.
-        await inTx(pool, async (db) => {
+        await inTransaction(pool, async (db) => {
           const bp = await db.query<{ id: string }>(
             `INSERT INTO blueprints (idempotency_key, brief) VALUES ($1, '{"dbops": true}')
              ON CONFLICT (idempotency_key) DO UPDATE SET brief = EXCLUDED.brief RETURNING id`,
@@ -190,7 +176,7 @@ export function createDatabaseActivities(deps: ActivityDeps) {
     /** A failed transaction leaves nothing; a rolled-back savepoint undoes only its part. */
     db_transaction_rollback: (ctx: CallContext) =>
       verified(async () => {
-        await inTx(pool, async (db) => {
+        await inTransaction(pool, async (db) => {
           await db.query(
             `INSERT INTO blueprints (idempotency_key) VALUES ($1) ON CONFLICT (idempotency_key) DO NOTHING`,
             [ctx.key],
@@ -199,7 +185,7 @@ export function createDatabaseActivities(deps: ActivityDeps) {
           await db.query(`INSERT INTO blueprints (idempotency_key) VALUES ($1 || ':undone')`, [ctx.key]);
           await db.query('ROLLBACK TO SAVEPOINT partial');
         });
-        const code = await inTx(pool, async (db) => {
+        const code = await inTransaction(pool, async (db) => {
           await db.query(`INSERT INTO blueprints (idempotency_key) VALUES ($1 || ':aborted')`, [ctx.key]);
           await db.query(`UPDATE blueprints SET score = 1 WHERE idempotency_key = $1`, [ctx.key]);
           const refused = await refusal(db, `UPDATE blueprints SET verdict = 'bogus' WHERE idempotency_key = $1`, [
@@ -231,7 +217,7 @@ export function createDatabaseActivities(deps: ActivityDeps) {
         const started = Date.now();
         await Promise.all(
           Array.from({ length: DB_RULES.concurrentWriters }, () =>
-            inTx(pool, async (db) => {
+            inTransaction(pool, async (db) => {
               const cur = await db.query<{ budget: number }>(
                 'SELECT daily_budget::float AS budget FROM campaigns WHERE id = $1 FOR UPDATE',
                 [id],
@@ -284,7 +270,7 @@ export function createDatabaseActivities(deps: ActivityDeps) {
             params: [`dbops:${ctx.key}`],
           },
         ];
-        const plans = await inTx(pool, async (db) => {
+        const plans = await inTransaction(pool, async (db) => {
           await db.query('SET LOCAL enable_seqscan = off');
           const out: Record<string, string> = {};
           for (const l of lookups) {
@@ -319,7 +305,7 @@ export function createDatabaseActivities(deps: ActivityDeps) {
         const claimer = async (name: string): Promise<string[]> => {
           const mine: string[] = [];
           for (;;) {
-            const batch = await inTx(pool, async (db) => {
+            const batch = await inTransaction(pool, async (db) => {
               const res = await db.query<{ id: string }>(
                 `SELECT id FROM pending_ad_changes WHERE ad_account_id = $1 AND status = 'pending'
                  ORDER BY created_at, idempotency_key LIMIT $2 FOR UPDATE SKIP LOCKED`,

@@ -123,6 +123,9 @@ function deliverWebhook(deps: ActivityDeps, gw: CallContext, ml: CallContext, bo
     path: '/webhooks/hubspot',
     faults: gw.faults,
     upstreamFaults: ml.faults,
+    // The receiver stores each event once, so the delivery is safe to repeat: the key lets the Gateway retry
+    // an upstream 5xx itself, as it does for any idempotent call.
+    idempotencyKey: `${gw.key}:${secret === hubspotSecret() ? 'signed' : 'forged'}`,
     body,
     headers: {
       [HUBSPOT_HEADERS.signature]: signV3(secret, 'POST', uri, body, timestamp),

@@ -1,4 +1,3 @@
-import type { Client } from '@temporalio/client';
 import fs from 'node:fs';
 import { endpointsFromEnv, type Endpoints } from '../config';
 import type { StandardResult } from '../result/schema';
@@ -6,13 +5,13 @@ import { startStack } from '../stack/stack';
 import { temporalAnswers } from '../stack/temporal-server';
 import { connectClient } from '../temporal-connection';
 import { resolveEndpoints } from './endpoints';
-import { connectOrStartStack } from './stack-session';
+import { withRunSession } from './stack-session';
 import { EXIT, UsageError } from './errors';
 import { fetchResult, fetchSuite } from './results';
 import { formatSuite } from './suite-format';
 import { latestScheduledRun } from './schedule-commands';
 import { formatProgress, formatResult, formatThresholds, webUiLinks } from './format';
-import { awaitStressRun, startStressRun, workerIsPolling } from './run-stress';
+import { awaitStressRun, startStressRun } from './run-stress';
 import type { StartOptions } from './start-options';
 import { checkThresholds } from './thresholds';
 
@@ -32,19 +31,7 @@ function printResult(result: StandardResult, endpoints: Endpoints): void {
 
 /** `start-workflow <flow>`: runs a stress run to the end and prints its result; returns the exit code. */
 export async function startWorkflowCommand(opts: StartOptions): Promise<number> {
-  const { endpoints, stack } = await connectOrStartStack(say);
-  let client: Client | undefined;
-  const onSignal = () => {
-    say('\ninterrupted: the run goes on in Temporal; `npm run report` shows it once a worker finishes it');
-    void (stack?.stop() ?? Promise.resolve()).finally(() => process.exit(130));
-  };
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
-  try {
-    client = await connectClient(endpoints);
-    if (!stack && !(await workerIsPolling(client))) {
-      say(`warning: no worker polls task queue on ${endpoints.temporalAddress}; start one with 'npm run worker'`);
-    }
+  return withRunSession(say, 'run', async (client, endpoints) => {
     const handle = await startStressRun(client, opts);
     const links = webUiLinks(endpoints.temporalUiUrl, endpoints.namespace, handle.workflowId);
     say(
@@ -63,15 +50,7 @@ export async function startWorkflowCommand(opts: StartOptions): Promise<number> 
     const checks = checkThresholds(result, opts.thresholds);
     if (checks.length) process.stdout.write(`\nthresholds:\n${formatThresholds(checks)}\n`);
     return checks.every((c) => c.passed) ? EXIT.ok : EXIT.thresholdFailed;
-  } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
-    await client?.connection.close();
-    if (stack) {
-      say('stopping the stack started for this run (`npm run stack` serves the Web UI again, with this run in it)');
-      await stack.stop();
-    }
-  }
+  });
 }
 
 /** `report <run-id>` or `report --latest <schedule-id>`: prints (and with --json writes) a run's result. */

@@ -1,7 +1,10 @@
+import type { Client } from '@temporalio/client';
 import type { Endpoints } from '../config';
 import { startStack, type RunningStack } from '../stack/stack';
 import { temporalAnswers } from '../stack/temporal-server';
+import { connectClient } from '../temporal-connection';
 import { resolveEndpoints } from './endpoints';
+import { workerIsPolling } from './run-stress';
 
 /** Connects to the configured Temporal; with none there (and none configured), starts a stack for the run. */
 export async function connectOrStartStack(
@@ -21,4 +24,38 @@ export async function connectOrStartStack(
   const stack = await startStack({ worker: true, log: say });
   say(`stack ready in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   return { endpoints: stack.endpoints, stack };
+}
+
+/**
+ * A command that starts work in Temporal and waits for it: connects (or brings up a stack for the run), warns
+ * when no worker polls, and on Ctrl-C leaves the work running in Temporal and stops only a stack it started.
+ */
+export async function withRunSession(
+  say: (line: string) => void,
+  what: string,
+  fn: (client: Client, endpoints: Endpoints) => Promise<number>,
+): Promise<number> {
+  const { endpoints, stack } = await connectOrStartStack(say);
+  let client: Client | undefined;
+  const onSignal = () => {
+    say(`\ninterrupted: the ${what} goes on in Temporal; \`npm run report\` shows it once a worker finishes it`);
+    void (stack?.stop() ?? Promise.resolve()).finally(() => process.exit(130));
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  try {
+    client = await connectClient(endpoints);
+    if (!stack && !(await workerIsPolling(client))) {
+      say(`warning: no worker polls task queue on ${endpoints.temporalAddress}; start one with 'npm run worker'`);
+    }
+    return await fn(client, endpoints);
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    await client?.connection.close();
+    if (stack) {
+      say(`stopping the stack started for this ${what} (\`npm run stack\` serves the Web UI again, with it in)`);
+      await stack.stop();
+    }
+  }
 }

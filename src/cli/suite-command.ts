@@ -3,13 +3,12 @@ import fs from 'node:fs';
 import { TASK_QUEUE } from '../config';
 import { FLOW_NAME, STRESS_RUN_ID } from '../flows/search-attributes';
 import { suiteResultSchema, type SuiteResult } from '../result/suite-schema';
-import { connectClient } from '../temporal-connection';
 import { suiteSummaryQuery, summaryQuery } from '../workflows/definitions';
 import type { StressSuiteInput } from '../workflows/stress-suite';
 import { EXIT } from './errors';
 import { formatProgress, webUiLinks } from './format';
-import { makeRunId, stressRunInput, workerIsPolling } from './run-stress';
-import { connectOrStartStack } from './stack-session';
+import { makeRunId, stressRunInput } from './run-stress';
+import { withRunSession } from './stack-session';
 import { formatSuite } from './suite-format';
 import type { SuiteOptions } from './suite-options';
 
@@ -52,24 +51,11 @@ async function progressLine(client: Client, s: SuiteResult): Promise<string> {
 
 /** `start-workflow all` / `stress-suite`: runs every flow's stress run in one suite workflow, prints one table. */
 export async function stressSuiteCommand(opts: SuiteOptions): Promise<number> {
-  const { endpoints, stack } = await connectOrStartStack(say);
-  let client: Client | undefined;
-  const onSignal = () => {
-    say('\ninterrupted: the suite goes on in Temporal; `npm run report <suite-id>` shows it once a worker finishes it');
-    void (stack?.stop() ?? Promise.resolve()).finally(() => process.exit(130));
-  };
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
-  try {
-    client = await connectClient(endpoints);
-    if (!stack && !(await workerIsPolling(client))) {
-      say(`warning: no worker polls task queue on ${endpoints.temporalAddress}; start one with 'npm run worker'`);
-    }
+  return withRunSession(say, 'suite', async (client, endpoints) => {
     const handle = await startStressSuite(client, opts);
     const links = webUiLinks(endpoints.temporalUiUrl, endpoints.namespace, handle.workflowId);
     say(`started the suite: ${opts.runs.map((r) => `${r.flow} ×${r.count}`).join(', ')}`);
     say(`suite id ${handle.workflowId}  ·  ${links.parent}`);
-    const c = client;
     let timer: NodeJS.Timeout | undefined;
     if (process.stderr.isTTY) {
       let busy = false;
@@ -78,7 +64,7 @@ export async function stressSuiteCommand(opts: SuiteOptions): Promise<number> {
         busy = true;
         handle
           .query(suiteSummaryQuery)
-          .then((s) => progressLine(c, s))
+          .then((s) => progressLine(client, s))
           .then((line) => timer && process.stderr.write(`\r\x1b[2K${line}`))
           .catch(() => undefined)
           .finally(() => (busy = false));
@@ -121,13 +107,5 @@ export async function stressSuiteCommand(opts: SuiteOptions): Promise<number> {
       say(`suite result written to ${opts.json}`);
     }
     return result.verdict === 'passed' ? EXIT.ok : EXIT.thresholdFailed;
-  } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
-    await client?.connection.close();
-    if (stack) {
-      say('stopping the stack started for this suite');
-      await stack.stop();
-    }
-  }
+  });
 }

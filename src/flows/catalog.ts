@@ -2,6 +2,8 @@
  * The flow registry: every flow is registered here once, by name, and the CLI, the stress-run parent,
  * schedules and docs read it. Pure data, safe to import from workflow code.
  */
+import { PRO_MODULES } from '../services/video-agent/pro-modules';
+
 export interface FlowDefinition {
   /** The workflow type the stress-run parent starts for each flow. */
   workflowType: string;
@@ -61,19 +63,8 @@ export const FLOWS = {
       'ingestion',
       'scene_detection',
       'feature_extraction',
-      'jump_cuts',
-      'stabilization',
-      'smart_crop',
-      'color_grading',
-      'transitions',
-      'b_roll_insertion',
-      'text_overlays',
-      'captions',
-      'voiceover',
-      'audio_mixing',
-      'brand_overlay',
-      'end_card',
-      'winning_ad_generation',
+      // The thirteen Pro modules, in the order the Video Agent applies them.
+      ...PRO_MODULES,
     ],
     defaults: { count: 20, concurrency: 5, timeScale: 0.05 },
   },

@@ -7,19 +7,18 @@ import type { ServiceContext } from '../shared/server';
 import { inTransaction } from '../shared/db-helpers';
 import { HttpError, parseOr400 } from '../shared/validation';
 
+/** One ad's delivery in a window, as the activities hand Meta's insights over (numbers, not Graph strings). */
+export const insightRowSchema = z.object({
+  ad_id: z.string().min(1),
+  impressions: z.number().int().nonnegative(),
+  clicks: z.number().int().nonnegative(),
+  spend: z.number().nonnegative(),
+});
+
 const insightsSchema = z.object({
   window_start: z.string().datetime(),
   window_end: z.string().datetime(),
-  rows: z
-    .array(
-      z.object({
-        ad_id: z.string().min(1),
-        impressions: z.number().int().nonnegative(),
-        clicks: z.number().int().nonnegative(),
-        spend: z.number().nonnegative(),
-      }),
-    )
-    .max(100),
+  rows: z.array(insightRowSchema).max(100),
 });
 
 /** A HubSpot webhook delivery: a JSON array of events. */

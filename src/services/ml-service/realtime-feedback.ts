@@ -5,7 +5,7 @@ import type { ServiceContext } from '../shared/server';
 import { inTransaction, insertOnce } from '../shared/db-helpers';
 import { HttpError, parseOr400 } from '../shared/validation';
 import { DEFAULT_GATE } from './decision-gate';
-import { adOf, hubspotEventKey, signedHubspotRoute, type HubspotEvent } from './feedback';
+import { adOf, hubspotEventKey, insightRowSchema, signedHubspotRoute, type HubspotEvent } from './feedback';
 import { probabilityBestByCtr } from './sampler';
 
 const flowKey = z.string().min(1).max(300);
@@ -14,17 +14,7 @@ const metaFeedbackSchema = z.object({
   ad_set_id: z.string().min(1).max(100),
   /** When Meta reported the delivery, epoch ms. */
   occurred_at: z.number().int().positive(),
-  rows: z
-    .array(
-      z.object({
-        ad_id: z.string().min(1),
-        impressions: z.number().int().nonnegative(),
-        clicks: z.number().int().nonnegative(),
-        spend: z.number().nonnegative(),
-      }),
-    )
-    .min(1)
-    .max(100),
+  rows: z.array(insightRowSchema).min(1).max(100),
 });
 const flowSchema = z.object({ flow_key: flowKey, ad_set_id: z.string().min(1).max(100) });
 const promotionSchema = flowSchema.extend({ round: z.number().int().min(0) });

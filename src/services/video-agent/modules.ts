@@ -1,19 +1,12 @@
 import { z } from 'zod';
 import { hashSeed, pick, seededRng, type Rng } from '../../stats/random';
+import type { Scene } from '../drive-intel/analysers';
 import { SEGMENT_SECONDS, type ProModule } from './pro-modules';
 
 /** What the modules read of the source video: Drive Intel's scenes and features, as stored on its row. */
 export interface SourceVideo {
   duration_seconds: number;
-  scenes: Array<{
-    index: number;
-    start_s: number;
-    end_s: number;
-    kind: string;
-    motion: number;
-    brightness: number;
-    faces: number;
-  }>;
+  scenes: Scene[];
   features: {
     media?: { width: number; height: number; fps: number };
     transcript?: { words: Array<{ word: string; start_s: number; end_s: number }> };
