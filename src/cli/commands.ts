@@ -106,11 +106,11 @@ export async function stackCommand(opts: { faults: string; timeScale: number }):
   process.stdout.write(
     [
       `stack ready in ${((Date.now() - started) / 1000).toFixed(1)} s`,
-      `  Temporal      ${e.temporalAddress} (namespace ${e.namespace})`,
-      `  Web UI        ${e.temporalUiUrl}`,
-      `  PostgreSQL    ${e.databaseUrl}`,
-      ...Object.entries(e.services).map(([name, url]) => `  ${name.padEnd(13)} ${url}`),
-      `  addresses in  ${stack.stackFile}`,
+      `  Temporal        ${e.temporalAddress} (namespace ${e.namespace})`,
+      `  Web UI          ${e.temporalUiUrl}`,
+      `  PostgreSQL      ${e.databaseUrl}`,
+      ...Object.entries(e.services).map(([name, url]) => `  ${name.padEnd(15)} ${url}`),
+      `  addresses in    ${stack.stackFile}`,
       'Ctrl-C stops everything.',
       '',
     ].join('\n'),

@@ -7,7 +7,10 @@ export interface HistogramState {
   sum: number;
   min: number;
   max: number;
-  /** bucket index → count; bucket i holds values in [GROWTH^i, GROWTH^(i+1)) ms, index -1 holds values below 1. */
+  /**
+   * bucket index → count; bucket i holds values in [GROWTH^i, GROWTH^(i+1)) ms, index -1 holds values in (0, 1),
+   * index -2 exact zeros (so a measurement that is mostly 0, like a yes/no share, has a median of 0).
+   */
   buckets: Record<string, number>;
 }
 
@@ -19,6 +22,7 @@ export function emptyHistogram(): HistogramState {
 }
 
 function bucketOf(value: number): number {
+  if (value === 0) return -2;
   return value < 1 ? -1 : Math.floor(Math.log(value) / LOG_GROWTH);
 }
 
@@ -54,7 +58,7 @@ export function quantile(h: HistogramState, q: number): number {
   for (const i of indices) {
     seen += h.buckets[String(i)];
     if (seen >= rank) {
-      const mid = i < 0 ? 0.5 : Math.pow(GROWTH, i + 0.5);
+      const mid = i === -2 ? 0 : i === -1 ? 0.5 : Math.pow(GROWTH, i + 0.5);
       return Math.min(h.max, Math.max(h.min, mid));
     }
   }

@@ -73,11 +73,12 @@ export async function bestAdsLevel(input: FlowInput): Promise<FlowOutcome> {
       return tally.done({ ...decision, model_version: model.model_version });
     });
     steps.refs.promotion = `${promotion.decision} ${promotion.ad_id}`;
+    // Percentages, so the result's histograms (2% buckets) keep their resolution.
     measurements = {
-      leader_probability_best: allocation.probability_best,
+      leader_probability_best_pct: Math.round(allocation.probability_best * 1000) / 10,
       similar_winners: similar.similar.length,
-      // Whether the feedback loop's promoted ad is the ad the sampler funds most.
-      leader_promoted: promotion.decision === 'promote' && promotion.ad_id === allocation.leader ? 1 : 0,
+      // Whether the feedback loop promoted the ad the sampler funds most: the average is the share that did.
+      leader_promoted_pct: promotion.decision === 'promote' && promotion.ad_id === allocation.leader ? 100 : 0,
     };
     return steps.outcome('completed');
   });

@@ -57,8 +57,15 @@ test('budget allocation, RAG search and the feedback loop run together for each 
   const similar = result.measurements!.similar_winners;
   expect(similar.count).toBe(12);
   expect(similar.avg).toBeCloseTo(5, 5);
-  const p = result.measurements!.leader_probability_best;
+  const p = result.measurements!.leader_probability_best_pct;
   expect(p.count).toBe(12);
-  expect(p.p99).toBeLessThanOrEqual(1);
+  expect(p.p99).toBeLessThanOrEqual(100);
   expect(p.avg).toBeGreaterThan(0);
+  // The share of flows whose promoted ad is the sampler's leader, as 0 or 100 per flow.
+  const promoted = await stack.pool.query(
+    `SELECT count(*)::int AS n FROM promotions p
+     WHERE p.idempotency_key LIKE $1 AND p.decision = 'promote'`,
+    [`${result.run_id}-%:feedback_loop:%`],
+  );
+  expect(result.measurements!.leader_promoted_pct.avg).toBeLessThanOrEqual((100 * promoted.rows[0].n) / 12 + 1e-9);
 });

@@ -46,3 +46,17 @@ test('an empty histogram answers zeros and survives a JSON round trip', () => {
   expect(h.min).toBe(5);
   expect(quantile(h, 0.5)).toBe(5);
 });
+
+test('exact zeros are their own bucket: a mostly-zero measurement has a median of 0, sub-1 values stay apart', () => {
+  const h = emptyHistogram();
+  for (let i = 0; i < 7; i++) record(h, 0);
+  for (let i = 0; i < 3; i++) record(h, 100);
+  expect(quantile(h, 0.5)).toBe(0);
+  expect(quantile(h, 0.95)).toBeCloseTo(100, 0);
+  const small = emptyHistogram();
+  record(small, 0);
+  record(small, 0.4);
+  record(small, 0.6);
+  expect(quantile(small, 0.3)).toBe(0);
+  expect(quantile(small, 0.9)).toBe(0.5);
+});
