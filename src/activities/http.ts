@@ -3,6 +3,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { Agent, request, errors as undiciErrors } from 'undici';
 import type { Attempted, CallContext } from '../flows/types';
 import type { ServiceName } from '../services/catalog';
+import { metaBackoffMs } from '../services/shared/meta-usage';
 import { encodeFaults, SIM_HEADERS } from '../services/shared/sim-headers';
 
 /** What the HTTP activities need: where each service lives and a shared connection pool. */
@@ -41,35 +42,6 @@ class CallFailure extends Error {
 /** Meta's error codes for throttling: app (4), user (17), page (32), ad-account/ads API (613), BUC (80000-80014). */
 const META_THROTTLE_CODES = new Set([4, 17, 32, 613]);
 const isMetaThrottle = (code: number) => META_THROTTLE_CODES.has(code) || (code >= 80000 && code <= 80014);
-
-/**
- * Meta's advice on when to call again, in platform ms: the largest estimated_time_to_regain_access (minutes)
- * in X-Business-Use-Case-Usage, or reset_time_duration (seconds) in X-Ad-Account-Usage.
- */
-function metaBackoffMs(headers: Record<string, string | string[] | undefined>): number | undefined {
-  const json = (name: string): unknown => {
-    const v = headers[name];
-    try {
-      return typeof v === 'string' ? JSON.parse(v) : undefined;
-    } catch {
-      return undefined;
-    }
-  };
-  let minutes = 0;
-  const buc = json('x-business-use-case-usage');
-  if (buc && typeof buc === 'object') {
-    for (const entries of Object.values(buc as Record<string, unknown>)) {
-      for (const e of Array.isArray(entries) ? entries : []) {
-        const m = Number((e as { estimated_time_to_regain_access?: unknown }).estimated_time_to_regain_access);
-        if (Number.isFinite(m)) minutes = Math.max(minutes, m);
-      }
-    }
-  }
-  const account = json('x-ad-account-usage') as { reset_time_duration?: unknown } | undefined;
-  const seconds = Number(account?.reset_time_duration);
-  const ms = Math.max(minutes * 60_000, Number.isFinite(seconds) ? seconds * 1000 : 0);
-  return ms > 0 ? ms : undefined;
-}
 
 /** Turns a service's error answer into a classified failure (exported for its unit test). */
 export function classify(

@@ -24,6 +24,8 @@ function attemptsOf(err: unknown, maxAttempts: number): number {
     const detail = err.cause.details?.[0] as { attempt?: number } | undefined;
     if (typeof detail?.attempt === 'number') return detail.attempt;
   }
+  // The flow's own check failed (raised in workflow code, after its calls answered): nothing was retried.
+  if (err instanceof ApplicationFailure) return 1;
   return maxAttempts;
 }
 

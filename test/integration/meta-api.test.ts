@@ -191,3 +191,44 @@ test("the creative flow's queued ads are created on Meta by the executors, once"
   const history = await stack.pool.query(`SELECT change_type FROM ad_change_history WHERE change_id = $1`, [change_id]);
   expect(history.rows).toEqual([{ change_type: 'create_ad' }]);
 });
+
+test("refused for the account's call limit, the executor waits the time Meta advises before trying again", async () => {
+  const account = `act_7${String(Date.now()).slice(-6)}`;
+  const scale = 0.01;
+  // Meta's hour for this account is full until about 30 s from now (its advice: 50 platform minutes).
+  await stack.pool.query(
+    `INSERT INTO meta_api_calls (ad_account_id, at)
+     SELECT $1, now() - $2 * interval '1 millisecond' FROM generate_series(1, 600)`,
+    [account, 3_600_000 * scale - 30_000],
+  );
+  const queue = await request(`${stack.endpoints.services['meta-publisher']}/safe-executor/changes`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'idempotency-key': `advice-${account}`, 'x-sim-time-scale': '0.01' },
+    body: JSON.stringify({
+      ad_account_id: account,
+      ad_set_id: `${account}_as0`,
+      change_type: 'create_ad',
+      payload: { name: 'advice probe', creative: { video_id: 'v1' } },
+    }),
+  });
+  expect(queue.statusCode).toBe(201);
+  const { change_id } = (await queue.body.json()) as { change_id: string };
+  const row = async () =>
+    (
+      await stack.pool.query(
+        `SELECT status, attempts, last_error, extract(epoch FROM earliest_execute_at - now()) * 1000 AS wait_ms
+         FROM pending_ad_changes WHERE id = $1`,
+        [change_id],
+      )
+    ).rows[0];
+  let refused = await row();
+  for (let i = 0; i < 300 && !/"code":17/.test(refused.last_error ?? ''); i++) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    refused = await row();
+  }
+  expect(refused).toMatchObject({ status: 'pending', attempts: 0 });
+  expect(refused.last_error).toMatch(/"code":17/);
+  // Without the advice the executor would wait 30-90 platform seconds: under a second here.
+  expect(Number(refused.wait_ms)).toBeGreaterThan(20_000);
+  await stack.pool.query(`UPDATE pending_ad_changes SET status = 'rejected' WHERE id = $1`, [change_id]);
+});

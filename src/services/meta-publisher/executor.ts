@@ -4,6 +4,7 @@ import { DEFAULT_GATE, velocityRange } from '../ml-service/decision-gate';
 import type { ServiceFaults } from '../shared/fault-profile';
 import { realInterval, realMs } from '../shared/platform-time';
 import { budgetsInWindow } from '../shared/budget-history';
+import { metaBackoffMs } from '../shared/meta-usage';
 import { encodeFaults, SIM_HEADERS } from '../shared/sim-headers';
 import { hashSeed } from '../../stats/random';
 import { marketFor } from '../../market/market';
@@ -14,7 +15,7 @@ export const EXECUTOR_RULES = {
   maxAttempts: 5,
   /** How long a claim holds before another executor may take the change over (real time). */
   leaseMs: 5_000,
-  /** Back-off after Meta refuses for its limits, in platform seconds (doubles, capped). */
+  /** Back-off after Meta refuses for its limits without saying for how long, in platform seconds (± 50 %). */
   metaBackoffSeconds: 60,
 };
 
@@ -99,8 +100,8 @@ async function callMeta(deps: ExecutorDeps, change: Change, path: string, body: 
     body: JSON.stringify(body),
     headersTimeout: 10_000,
     bodyTimeout: 10_000,
-  }).catch((err: Error) => ({ statusCode: 0, body: { text: async () => err.message } }));
-  return { status: res.statusCode, text: await res.body.text() };
+  }).catch((err: Error) => ({ statusCode: 0, headers: {}, body: { text: async () => err.message } }));
+  return { status: res.statusCode, headers: res.headers, text: await res.body.text() };
 }
 
 /** A new ad, as Meta wants it: a name, its ad set and its creative, created paused. */
@@ -149,7 +150,7 @@ export async function execute(deps: ExecutorDeps, change: Change): Promise<Outco
       return 'deferred';
     }
     const accountChanges = window.rows[0].n + 1;
-    let call: { status: number; text: string };
+    let call: Awaited<ReturnType<typeof callMeta>>;
     let history: { old: unknown; new: (meta: Record<string, unknown>) => unknown; rules: Record<string, unknown> };
     if (change.change_type === 'create_ad') {
       const ad = adCreation(change);
@@ -217,7 +218,12 @@ export async function execute(deps: ExecutorDeps, change: Change): Promise<Outco
     }
     if (call.status === 400 && /OAuthException/.test(text)) {
       // Meta's own limits: back off and try later; this is not the change's fault, so no attempt is spent.
-      const seconds = EXECUTOR_RULES.metaBackoffSeconds * (0.5 + deps.rng());
+      // Wait what Meta advises when it says (plus up to 10 %, so executors do not return together), else a
+      // jittered default.
+      const advisedMs = metaBackoffMs(call.headers);
+      const seconds = advisedMs
+        ? (advisedMs / 1000) * (1 + 0.1 * deps.rng())
+        : EXECUTOR_RULES.metaBackoffSeconds * (0.5 + deps.rng());
       await release(
         db,
         change.id,
