@@ -1,6 +1,7 @@
 import type { ActivityDeps } from '.';
 import type { CallContext } from '../flows/types';
 import { attempted, callService } from './http';
+import { renderBlueprint } from './shared-calls';
 
 interface VeoStatus {
   veo_job_id: string;
@@ -70,16 +71,6 @@ export function createAiCouncilActivities(deps: ActivityDeps) {
       attempted(() => callService<VeoStatus>(deps, 'titan-core', ctx, 'GET', `/veo/jobs/${veoJobId}`)),
 
     ultimate_pipeline: (ctx: CallContext, input: { blueprint_id: string; source_video_id: string }) =>
-      attempted(() =>
-        callService<{ render_job_id: string; status: string; output_video_id: string }>(
-          deps,
-          'video-agent',
-          ctx,
-          'POST',
-          '/render-jobs',
-          input,
-          120_000,
-        ),
-      ),
+      attempted(() => renderBlueprint(deps, ctx, input)),
   };
 }

@@ -3,6 +3,7 @@ import { closedDeals, marketFor, marketHour } from '../market/market';
 import type { CallContext } from '../flows/types';
 import { hubspotSecret, HUBSPOT_HEADERS, signV3 } from '../services/shared/hubspot-signature';
 import { attempted, callService, type HttpDeps } from './http';
+import { queueChange } from './shared-calls';
 import { ingestInsights } from './meta-insights';
 
 export interface AdSetRound {
@@ -111,20 +112,7 @@ export function createBudgetActivities(deps: HttpDeps) {
     safe_executor_queue: (
       meta: CallContext,
       input: { ad_account_id: string; ad_set_id: string; payload: Record<string, unknown> },
-    ) =>
-      attempted(() =>
-        callService<{ change_id: string; status: string }>(
-          deps,
-          'meta-publisher',
-          meta,
-          'POST',
-          '/safe-executor/changes',
-          {
-            ...input,
-            change_type: 'budget_update',
-          },
-        ),
-      ),
+    ) => attempted(() => queueChange(deps, meta, { ...input, change_type: 'budget_update' })),
 
     /** One look at a queued change; the workflow waits between looks with durable timers. */
     change_status: (meta: CallContext, changeId: string) =>

@@ -1,5 +1,6 @@
 import type { CallContext } from '../flows/types';
 import { attempted, callService, type HttpDeps } from './http';
+import { queueChange, renderBlueprint } from './shared-calls';
 
 /** The creative flow's calls, one activity per step, named after the step so history reads like the flow. */
 export function createCreativeActivities(deps: HttpDeps) {
@@ -49,31 +50,11 @@ export function createCreativeActivities(deps: HttpDeps) {
       ),
 
     video_rendering: (ctx: CallContext, input: { blueprint_id: string; source_video_id: string }) =>
-      attempted(() =>
-        callService<{ render_job_id: string; status: string; output_video_id: string }>(
-          deps,
-          'video-agent',
-          ctx,
-          'POST',
-          '/render-jobs',
-          input,
-          120_000,
-        ),
-      ),
+      attempted(() => renderBlueprint(deps, ctx, input)),
 
     meta_queue: (
       ctx: CallContext,
       input: { ad_account_id: string; ad_set_id: string; change_type: 'create_ad'; payload: Record<string, unknown> },
-    ) =>
-      attempted(() =>
-        callService<{ change_id: string; status: string }>(
-          deps,
-          'meta-publisher',
-          ctx,
-          'POST',
-          '/safe-executor/changes',
-          input,
-        ),
-      ),
+    ) => attempted(() => queueChange(deps, ctx, input)),
   };
 }

@@ -1,6 +1,7 @@
 import type { CallContext } from '../flows/types';
 import type { ActivityDeps } from '.';
 import { attempted, callService } from './http';
+import { queueChange } from './shared-calls';
 
 /** What the SafeExecutor did with one change and how its rules look around it (the audit endpoint's answer). */
 export interface ChangeAudit {
@@ -61,19 +62,12 @@ export function createMetaApiActivities(deps: ActivityDeps) {
       input: { ad_account_id: string; ad_set_id: string; name: string; creative: Record<string, unknown> },
     ) =>
       attempted(() =>
-        callService<{ change_id: string; status: string }>(
-          deps,
-          'meta-publisher',
-          meta,
-          'POST',
-          '/safe-executor/changes',
-          {
-            ad_account_id: input.ad_account_id,
-            ad_set_id: input.ad_set_id,
-            change_type: 'create_ad',
-            payload: { name: input.name, creative: input.creative },
-          },
-        ),
+        queueChange(deps, meta, {
+          ad_account_id: input.ad_account_id,
+          ad_set_id: input.ad_set_id,
+          change_type: 'create_ad',
+          payload: { name: input.name, creative: input.creative },
+        }),
       ),
 
     /** The executor's record of a change, with the rule figures a flow checks. */

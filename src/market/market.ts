@@ -108,6 +108,15 @@ export function marketFor(seed: number): MarketAdSet[] {
   return market;
 }
 
+/**
+ * The ad set a flow of a run works on, and which platform hour of it: flows go round the market's ad sets,
+ * one round per pass, so concurrent flows of a run spread over the ad sets.
+ */
+export function adSetOfFlow(seed: number, index: number): { adSet: MarketAdSet; round: number } {
+  const market = marketFor(seed);
+  return { adSet: market[index % market.length], round: Math.floor(index / market.length) };
+}
+
 /** Cost per thousand impressions in the simulated auction. */
 export const CPM = 5;
 

@@ -2,7 +2,7 @@ import { proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import { subContext } from '../flows/call-context';
 import type { FlowInput, FlowOutcome } from '../flows/types';
-import { marketFor } from '../market/market';
+import { adSetOfFlow } from '../market/market';
 import { STEP_PRESETS } from './step-options';
 import { CallTally, StepRecorder } from './steps';
 
@@ -18,9 +18,7 @@ const SIMILAR_WINNERS = 5;
  */
 export async function bestAdsLevel(input: FlowInput): Promise<FlowOutcome> {
   const steps = new StepRecorder(input.sim);
-  const market = marketFor(input.seed);
-  const adSet = market[input.index % market.length];
-  const round = Math.floor(input.index / market.length);
+  const { adSet, round } = adSetOfFlow(input.seed, input.index);
   const at = { seed: input.seed, ad_set_id: adSet.adSetId, round };
   steps.refs.ad_set_id = adSet.adSetId;
   let measurements: Record<string, number> | undefined;

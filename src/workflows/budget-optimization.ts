@@ -1,7 +1,7 @@
 import { ApplicationFailure, proxyActivities, sleep } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import type { FlowInput, FlowOutcome } from '../flows/types';
-import { marketFor } from '../market/market';
+import { adSetOfFlow } from '../market/market';
 import { STEP_PRESETS } from './step-options';
 import { StepRecorder } from './steps';
 
@@ -16,9 +16,7 @@ const TERMINAL = new Set(['executed', 'rejected', 'dead_letter']);
  */
 export async function budgetOptimization(input: FlowInput): Promise<FlowOutcome> {
   const steps = new StepRecorder(input.sim);
-  const market = marketFor(input.seed);
-  const adSet = market[input.index % market.length];
-  const round = Math.floor(input.index / market.length);
+  const { adSet, round } = adSetOfFlow(input.seed, input.index);
   const at = { seed: input.seed, ad_set_id: adSet.adSetId, round };
   steps.refs.ad_set_id = adSet.adSetId;
 

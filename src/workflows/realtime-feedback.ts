@@ -1,7 +1,7 @@
 import { ApplicationFailure, proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import type { FlowInput, FlowOutcome } from '../flows/types';
-import { marketFor } from '../market/market';
+import { adSetOfFlow } from '../market/market';
 import { STEP_PRESETS } from './step-options';
 import { StepRecorder } from './steps';
 
@@ -16,14 +16,13 @@ const ATTEMPTS = STEP_PRESETS.fastCall.retry.maximumAttempts;
  */
 export async function realtimeFeedback(input: FlowInput): Promise<FlowOutcome> {
   const steps = new StepRecorder(input.sim);
-  const market = marketFor(input.seed);
-  const adSet = market[input.index % market.length];
+  const { adSet, round } = adSetOfFlow(input.seed, input.index);
   const flowKey = workflowInfo().workflowId;
   const base = {
     flow_key: flowKey,
     seed: input.seed,
     ad_set_id: adSet.adSetId,
-    round: Math.floor(input.index / market.length),
+    round,
   };
   steps.refs.ad_set_id = adSet.adSetId;
   let measurements: Record<string, number> | undefined;

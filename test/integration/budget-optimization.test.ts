@@ -4,6 +4,7 @@ import type { StandardResult } from '../../src/result/schema';
 import { BUILT_IN_PROFILES, type FaultProfile } from '../../src/services/shared/fault-profile';
 import { hubspotSecret, signV3 } from '../../src/services/shared/hubspot-signature';
 import { marketFor } from '../../src/market/market';
+import { deliverHubspot } from '../support/hubspot';
 import { runOptions } from '../support/runs';
 import { kill, startUntil } from '../support/spawn';
 import { connectTestStack, testStackEnv, type TestStack } from '../support/stack';
@@ -331,18 +332,7 @@ test('HubSpot webhooks: a bad signature or an old timestamp is refused with 401 
     },
   ];
   const body = JSON.stringify(events);
-  const send = async (signature: string, timestamp: string) => {
-    const res = await request(url, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        'x-hubspot-signature-v3': signature,
-        'x-hubspot-request-timestamp': timestamp,
-      },
-      body,
-    });
-    return { status: res.statusCode, body: (await res.body.json()) as Record<string, unknown> };
-  };
+  const send = (signature: string, timestamp: string) => deliverHubspot(url, body, signature, timestamp);
   const stored = async () =>
     (
       await stack.pool.query(

@@ -3,7 +3,7 @@ import { FLOWS } from '../../src/flows/catalog';
 import { DB_RULES } from '../../src/activities/database';
 import { standardResultSchema, type StandardResult } from '../../src/result/schema';
 import { connectTestStack, type TestStack } from '../support/stack';
-import { rowsPerFlow, runOptions } from '../support/runs';
+import { firstFailure, rowsPerFlow, runOptions } from '../support/runs';
 
 const STEPS = FLOWS['database-operations'].steps;
 const COUNT = 20;
@@ -24,22 +24,10 @@ async function run(): Promise<StandardResult> {
   });
 }
 
-/** The first failed flow's step and error, to make a failing run explain itself. */
-async function firstFailure(result: StandardResult): Promise<string | null> {
-  for (let i = 0; i < result.total_operations; i++) {
-    const outcome = await stack.client.workflow
-      .getHandle(`${result.run_id}-${String(i).padStart(5, '0')}`)
-      .result()
-      .catch(() => undefined);
-    if (outcome?.outcome === 'failed') return `${outcome.failed_step}: ${outcome.error}`;
-  }
-  return null;
-}
-
 test('20 flows at concurrency 10: every step holds its property and leaves its rows once per flow', async () => {
   const result = await run();
   expect(() => standardResultSchema.parse(result)).not.toThrow();
-  expect({ failed: result.failed, first_failure: await firstFailure(result) }).toEqual({
+  expect({ failed: result.failed, first_failure: await firstFailure(stack.client, result) }).toEqual({
     failed: 0,
     first_failure: null,
   });
@@ -113,7 +101,9 @@ test('a property that does not hold fails its step for good, on the first attemp
     });
     expect(result).toMatchObject({ failed: 1, failure_points: { index_performance: 1 } });
     expect(result.step_analysis.index_performance).toMatchObject({ executions: 1, failures: 1, retries: 0 });
-    expect(await firstFailure(result)).toMatch(/^index_performance: .* does not use campaigns_ad_account_id_idx/);
+    expect(await firstFailure(stack.client, result)).toMatch(
+      /^index_performance: .* does not use campaigns_ad_account_id_idx/,
+    );
     expect(result.step_analysis.skip_locked).toBeUndefined();
   } finally {
     await stack.pool.query('CREATE INDEX IF NOT EXISTS campaigns_ad_account_id_idx ON campaigns (ad_account_id)');

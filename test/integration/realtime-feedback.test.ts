@@ -1,8 +1,8 @@
-import { request } from 'undici';
 import { awaitStressRun, startStressRun } from '../../src/cli/run-stress';
 import { formatResult } from '../../src/cli/format';
 import { standardResultSchema, type StandardResult } from '../../src/result/schema';
 import { hubspotSecret, signV3 } from '../../src/services/shared/hubspot-signature';
+import { deliverHubspot } from '../support/hubspot';
 import { runOptions, rowsPerFlow } from '../support/runs';
 import { connectTestStack, type TestStack } from '../support/stack';
 
@@ -93,18 +93,8 @@ test('the realtime HubSpot webhook refuses a bad signature with 401 and stores n
     propertyName: 'gv_feedback_ref',
     propertyValue: ref,
   };
-  const send = async (body: string, signature: string, timestamp = String(Date.now())) => {
-    const res = await request(url, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        'x-hubspot-signature-v3': signature,
-        'x-hubspot-request-timestamp': timestamp,
-      },
-      body,
-    });
-    return { status: res.statusCode, body: (await res.body.json()) as Record<string, unknown> };
-  };
+  const send = (body: string, signature: string, timestamp = String(Date.now())) =>
+    deliverHubspot(url, body, signature, timestamp);
   const body = JSON.stringify([event]);
   const now = String(Date.now());
   // Signed for another body: refused.

@@ -4,7 +4,7 @@ import { FLOWS } from '../../src/flows/catalog';
 import { standardResultSchema, type StandardResult } from '../../src/result/schema';
 import { BUILT_IN_PROFILES, type FaultProfile } from '../../src/services/shared/fault-profile';
 import { connectTestStack, type TestStack } from '../support/stack';
-import { rowsPerFlow, runOptions } from '../support/runs';
+import { firstFailure, rowsPerFlow, runOptions } from '../support/runs';
 
 const STEPS = FLOWS['service-communication'].steps;
 const COUNT = 10;
@@ -42,17 +42,6 @@ const transitionsTo = (samples: Sample[], to: string) =>
     .filter((s) => s.name === 'gateway_circuit_transitions_total' && s.labels.to === to)
     .reduce((sum, s) => sum + s.value, 0);
 
-async function firstFailure(result: StandardResult): Promise<string | null> {
-  for (let i = 0; i < result.total_operations; i++) {
-    const outcome = await stack.client.workflow
-      .getHandle(`${result.run_id}-${String(i).padStart(5, '0')}`)
-      .result()
-      .catch(() => undefined);
-    if (outcome?.outcome === 'failed') return `${outcome.failed_step}: ${outcome.error}`;
-  }
-  return null;
-}
-
 async function run(faults: FaultProfile, onProgress?: () => Promise<void>): Promise<StandardResult> {
   return stack.withWorker(async () => {
     const opts = runOptions({ flow: 'service-communication', count: COUNT, concurrency: 5, faults });
@@ -80,7 +69,7 @@ test('10 flows: every path verified, breakers seen open, half-open and closed in
     }
   });
   expect(() => standardResultSchema.parse(result)).not.toThrow();
-  expect({ failed: result.failed, first_failure: await firstFailure(result) }).toEqual({
+  expect({ failed: result.failed, first_failure: await firstFailure(stack.client, result) }).toEqual({
     failed: 0,
     first_failure: null,
   });
@@ -130,7 +119,7 @@ test('under 20% injected 5xx on the Gateway and the ML Service, retries absorb t
     services: { gateway: flaky, 'ml-service': flaky },
   };
   const result = await run(faults);
-  expect({ failed: result.failed, first_failure: await firstFailure(result) }).toEqual({
+  expect({ failed: result.failed, first_failure: await firstFailure(stack.client, result) }).toEqual({
     failed: 0,
     first_failure: null,
   });

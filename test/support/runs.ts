@@ -1,5 +1,6 @@
 import type { Client } from '@temporalio/client';
 import type { Pool } from 'pg';
+import type { FlowOutcome } from '../../src/flows/types';
 import type { StandardResult } from '../../src/result/schema';
 import type { StartOptions } from '../../src/cli/start-options';
 import { BUILT_IN_PROFILES, type FaultProfile } from '../../src/services/shared/fault-profile';
@@ -86,4 +87,16 @@ export async function expectRowsOncePerFlow(pool: Pool, result: StandardResult):
     [`${result.run_id}-%`],
   );
   expect(verdicts.rows[0].rejected).toBe(result.rejected);
+}
+
+/** The first failed flow of a run, as "step: error", so a failing assertion on a run explains itself. */
+export async function firstFailure(client: Client, result: StandardResult): Promise<string | null> {
+  for (let i = 0; i < result.total_operations; i++) {
+    const outcome = (await client.workflow
+      .getHandle(`${result.run_id}-${String(i).padStart(5, '0')}`)
+      .result()
+      .catch(() => undefined)) as FlowOutcome | undefined;
+    if (outcome?.outcome === 'failed') return `${outcome.failed_step}: ${outcome.error}`;
+  }
+  return null;
 }
