@@ -16,7 +16,7 @@ import type { FlowOutcome, SimSettings } from '../flows/types';
 import { standardResultSchema, type StandardResult } from '../result/schema';
 import { addOutcome, emptyRun, toResult, type RunAccumulator } from '../stats/aggregate';
 import { summaryQuery } from './definitions';
-import { STEP_PRESETS } from './step-options';
+import { STEP_PRESETS } from '../flows/step-presets';
 
 const { store_stress_run } = proxyActivities<Activities>(STEP_PRESETS.bookkeeping);
 
