@@ -98,8 +98,8 @@ function flowSection(name: FlowName): string {
     '',
     `${f.description.charAt(0).toUpperCase()}${f.description.slice(1)}.`,
     '',
-    `Workflow type ${code(f.workflowType)}. Defaults: ${d.count} flows at concurrency ${d.concurrency}, time scale ` +
-      `${d.timeScale} (a platform hour lasts ${hour} s).`,
+    `Workflow type ${code(f.workflowType)}.`,
+    `Defaults: ${d.count} flows at concurrency ${d.concurrency}, time scale ${d.timeScale} (a platform hour lasts ${hour} s).`,
     '',
     markdownTable(['step', 'what it does', 'calls', 'writes', 'retry preset', 'activities'], rows),
   ].join('\n');

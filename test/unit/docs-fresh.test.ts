@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { BEGIN, END, expectedFiles, flowsReference, markdownTable, withFlowsTable } from '../../scripts/generate-docs';
@@ -28,4 +29,18 @@ test('a README without the markers is refused with a message naming them', () =>
 
 test('tables are aligned as prettier aligns them, with pipes escaped', () => {
   expect(markdownTable(['a', 'bb'], [['x|y', 'z']])).toBe('| a    | bb  |\n| ---- | --- |\n| x\\|y | z   |');
+});
+
+test("the generated files are already in prettier's shape, so lint and the generator agree", () => {
+  const bin = require.resolve('prettier/bin/prettier.cjs');
+  for (const [file, content] of Object.entries(expectedFiles(ROOT))) {
+    // Prettier's API is ESM-only inside jest; its CLI reads the repository's config for the file's path.
+    const run = spawnSync(process.execPath, [bin, '--stdin-filepath', file], {
+      cwd: ROOT,
+      input: content,
+      encoding: 'utf8',
+    });
+    expect(run.stderr).toBe('');
+    expect(run.stdout).toBe(content);
+  }
 });
