@@ -1,5 +1,5 @@
 import type { CallContext } from '../flows/types';
-import type { ActivityDeps } from '.';
+import type { ActivityDeps } from './deps';
 import { attempted, callService } from './http';
 import { queueChange } from './shared-calls';
 

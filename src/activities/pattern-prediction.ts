@@ -1,4 +1,4 @@
-import type { ActivityDeps } from '.';
+import type { ActivityDeps } from './deps';
 import { subContext } from '../flows/call-context';
 import type { EditClip, PatternQuestion } from '../flows/pattern-questions';
 import type { CallContext } from '../flows/types';

@@ -1,7 +1,7 @@
 import type { CallContext } from '../flows/types';
 import type { CreativeFeatures } from '../services/ml-service/ctr-model';
 import { describeFeatures, winnerFor } from '../services/ml-service/rag/winners';
-import type { ActivityDeps } from '.';
+import type { ActivityDeps } from './deps';
 import { attempted, callService } from './http';
 
 interface SearchHit {

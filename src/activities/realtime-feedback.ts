@@ -4,7 +4,7 @@ import { closedDeals, marketFor } from '../market/market';
 import { hashSeed } from '../stats/random';
 import { hubspotSecret, HUBSPOT_HEADERS, signV3 } from '../services/shared/hubspot-signature';
 import { FEEDBACK_REF_PROPERTY } from '../services/ml-service/realtime-feedback';
-import type { ActivityDeps } from '.';
+import type { ActivityDeps } from './deps';
 import { attempted, callService } from './http';
 
 interface GraphInsights {

@@ -7,7 +7,7 @@ import { GATEWAY_HEADERS } from '../services/gateway/headers';
 import type { ServiceFaults } from '../services/shared/fault-profile';
 import { hubspotSecret, HUBSPOT_HEADERS, signV3 } from '../services/shared/hubspot-signature';
 import { encodeFaults, SIM_HEADERS } from '../services/shared/sim-headers';
-import type { ActivityDeps } from '.';
+import type { ActivityDeps } from './deps';
 import { requestTimeoutMs } from './http';
 import { check, PropertyViolation, verified } from './verified';
 

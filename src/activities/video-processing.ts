@@ -1,4 +1,4 @@
-import type { ActivityDeps } from '.';
+import type { ActivityDeps } from './deps';
 import type { CallContext } from '../flows/types';
 import { PRO_MODULES, type ProModule } from '../services/video-agent/pro-modules';
 import { attempted, attemptedWithProgress, callService } from './http';
