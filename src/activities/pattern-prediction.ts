@@ -1,8 +1,9 @@
 import type { ActivityDeps } from './deps';
 import { subContext } from '../flows/call-context';
-import type { EditClip, PatternQuestion } from '../flows/pattern-questions';
+import type { EditClip } from '../flows/pattern-questions';
 import type { CallContext } from '../flows/types';
 import type { PatternAnswer, SuggestedEdit } from '../services/ml-service/pattern-answer';
+import type { PatternQuestion } from '../services/ml-service/pattern-contract';
 import { attempted, callService } from './http';
 
 /** The pattern predictor's question, then the edits it suggests applied through the Video Agent. */
