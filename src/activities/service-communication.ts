@@ -5,10 +5,17 @@ import type { ServiceName } from '../services/catalog';
 import { backoffCapMs, GATEWAY_RETRY } from '../services/gateway/backoff';
 import { GATEWAY_HEADERS } from '../services/gateway/headers';
 import type { ServiceFaults } from '../services/shared/fault-profile';
-import { hubspotSecret, HUBSPOT_HEADERS, signV3 } from '../services/shared/hubspot-signature';
+import { hubspotSecret } from '../services/shared/hubspot-signature';
 import { encodeFaults, SIM_HEADERS } from '../services/shared/sim-headers';
 import type { ActivityDeps } from './deps';
 import { requestTimeoutMs } from './http';
+import {
+  closedWonProperties,
+  dealEvents,
+  deliveryAttemptNumber,
+  signedHeaders,
+  type ClosedWonDeal,
+} from './hubspot-delivery';
 import { check, PropertyViolation, verified } from './verified';
 
 const QUIET: ServiceFaults = {
@@ -83,41 +90,18 @@ function ok(answer: GatewayAnswer, what: string): GatewayAnswer {
 }
 
 /** One closed-won deal attributed to an ad, as HubSpot delivers it: three property changes. */
-interface DealInput {
-  ad_id: string;
-  deal_id: number;
-  amount: number;
-  occurred_at: number;
-}
+type DealInput = ClosedWonDeal & { occurred_at: number };
 
-function dealDelivery(input: DealInput, attemptNumber: number): string {
-  const base = {
-    subscriptionType: 'deal.propertyChange',
-    objectId: input.deal_id,
-    occurredAt: input.occurred_at,
-    attemptNumber,
-    portalId: 62515,
-    appId: 1,
-  };
-  const changes: Array<[string, string]> = [
-    ['gv_ad_id', input.ad_id],
-    ['amount', String(input.amount)],
-    ['dealstage', 'closedwon'],
-  ];
-  return JSON.stringify(
-    changes.map(([propertyName, propertyValue], i) => ({
-      ...base,
-      eventId: input.deal_id * 10 + i + 1,
-      propertyName,
-      propertyValue,
-    })),
+const dealDelivery = (input: DealInput) =>
+  JSON.stringify(
+    dealEvents(
+      { deal_id: input.deal_id, occurred_at: input.occurred_at, properties: closedWonProperties(input) },
+      deliveryAttemptNumber(),
+    ),
   );
-}
 
 /** A HubSpot v3 delivery to the Gateway's public webhook address, signed with `secret` for that address. */
 function deliverWebhook(deps: ActivityDeps, gw: CallContext, ml: CallContext, body: string, secret: string) {
-  const timestamp = String(Date.now());
-  const uri = `${deps.services.gateway}/webhooks/hubspot`;
   return callGateway(deps, gw, {
     method: 'POST',
     path: '/webhooks/hubspot',
@@ -127,10 +111,7 @@ function deliverWebhook(deps: ActivityDeps, gw: CallContext, ml: CallContext, bo
     // an upstream 5xx itself, as it does for any idempotent call.
     idempotencyKey: `${gw.key}:${secret === hubspotSecret() ? 'signed' : 'forged'}`,
     body,
-    headers: {
-      [HUBSPOT_HEADERS.signature]: signV3(secret, 'POST', uri, body, timestamp),
-      [HUBSPOT_HEADERS.timestamp]: timestamp,
-    },
+    headers: signedHeaders(secret, `${deps.services.gateway}/webhooks/hubspot`, body),
   });
 }
 
@@ -214,7 +195,7 @@ export function createServiceCommunicationActivities(deps: ActivityDeps) {
     /** A signed HubSpot v3 delivery to the Gateway's public webhook reaches the ML Service and is stored once. */
     hubspot_to_ml_webhook: (gw: CallContext, ml: CallContext, input: DealInput) =>
       verified(async () => {
-        const body = dealDelivery(input, Context.current().info.attempt - 1);
+        const body = dealDelivery(input);
         const answer = ok(await deliverWebhook(deps, gw, ml, body, hubspotSecret()), 'signed delivery');
         const stored = await deps.pool.query<{ events: number; conversions: number; revenue: number }>(
           `SELECT (SELECT count(*)::int FROM feedback_events WHERE source = 'hubspot' AND ad_id = $1) AS events,
@@ -234,7 +215,7 @@ export function createServiceCommunicationActivities(deps: ActivityDeps) {
     /** The same delivery signed with a wrong secret is refused (401) on its way through the Gateway. */
     hubspot_forged_webhook: (gw: CallContext, ml: CallContext, input: DealInput) =>
       verified(async () => {
-        const body = dealDelivery(input, Context.current().info.attempt - 1);
+        const body = dealDelivery(input);
         const forged = await deliverWebhook(deps, gw, ml, body, 'not-the-app-secret');
         if (forged.status !== 401) ok(forged, 'forged delivery');
         check(forged.status === 401, `a forged signature was answered ${forged.status}`);
