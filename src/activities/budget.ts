@@ -8,7 +8,8 @@ import {
   deliverToMlService,
   deliveryAttemptNumber,
 } from './hubspot-delivery';
-import { queueChange } from './shared-calls';
+import { send } from './requests';
+import { queueChangeRequest } from './shared-requests';
 import { adSetInsightsPath, ingestInsights } from './meta-insights';
 
 export interface AdSetRound {
@@ -89,7 +90,7 @@ export function createBudgetActivities(deps: HttpDeps) {
     safe_executor_queue: (
       meta: CallContext,
       input: { ad_account_id: string; ad_set_id: string; payload: Record<string, unknown> },
-    ) => attempted(() => queueChange(deps, meta, { ...input, change_type: 'budget_update' })),
+    ) => attempted(() => send(deps, meta, queueChangeRequest({ ...input, change_type: 'budget_update' }))),
 
     /** One look at a queued change; the workflow waits between looks with durable timers. */
     change_status: (meta: CallContext, changeId: string) =>
