@@ -1,13 +1,7 @@
 import { marketHour } from '../market/market';
 import type { CallContext } from '../flows/types';
 import { attempted, callService, type HttpDeps } from './http';
-import {
-  closedWonDeals,
-  closedWonProperties,
-  dealEvents,
-  deliverToMlService,
-  deliveryAttemptNumber,
-} from './hubspot-delivery';
+import { deliverClosedWon } from './hubspot-delivery';
 import { send } from './requests';
 import { queueChangeRequest } from './shared-requests';
 import { adSetInsightsPath, ingestInsights } from './meta-insights';
@@ -16,6 +10,16 @@ export interface AdSetRound {
   seed: number;
   ad_set_id: string;
   round: number;
+}
+
+/** The sampler's allocation for an ad set, which the decision gate then judges. */
+interface Allocation {
+  split: Record<string, number>;
+  probability_best: number;
+  current_budget: number;
+  proposed_budget: number;
+  impressions: number;
+  spend: number;
 }
 
 /** The budget optimization flow's calls, one activity per step. */
@@ -33,49 +37,18 @@ export function createBudgetActivities(deps: HttpDeps) {
      * makes Temporal retry the delivery, as HubSpot retries; the attempt number goes into the events.
      */
     hubspot_webhook: (ml: CallContext, input: AdSetRound & { clicks: Record<string, number> }) =>
-      attempted(async () => {
-        const attemptNumber = deliveryAttemptNumber();
-        const deals = closedWonDeals(input.seed, input.ad_set_id, input.clicks, input.round);
-        // Each ad's deals closed a minute apart within the hour.
-        const events = deals.flatMap((deal) =>
-          dealEvents(
-            {
-              deal_id: deal.deal_id,
-              occurred_at: marketHour(input.round).start + 60_000 * (deal.index + 1),
-              properties: closedWonProperties(deal),
-            },
-            attemptNumber,
-          ),
-        );
-        if (!events.length) return { deals: 0, stored: 0 };
-        const { stored } = await deliverToMlService(deps, ml, '/webhooks/hubspot', events);
-        return { deals: deals.length, stored };
-      }),
-
-    sampler_calculation: (ml: CallContext, input: AdSetRound) =>
       attempted(() =>
-        callService<{
-          split: Record<string, number>;
-          probability_best: number;
-          current_budget: number;
-          proposed_budget: number;
-          impressions: number;
-          spend: number;
-        }>(deps, 'ml-service', ml, 'POST', '/sampler/allocate', input),
+        // Each ad's deals closed a minute apart within the hour.
+        deliverClosedWon(deps, ml, '/webhooks/hubspot', input, (deal) => ({
+          deal_id: deal.deal_id,
+          occurred_at: marketHour(input.round).start + 60_000 * (deal.index + 1),
+        })),
       ),
 
-    decision_gate: (
-      ml: CallContext,
-      input: {
-        ad_set_id: string;
-        split: Record<string, number>;
-        probability_best: number;
-        current_budget: number;
-        proposed_budget: number;
-        impressions: number;
-        spend: number;
-      },
-    ) =>
+    sampler_calculation: (ml: CallContext, input: AdSetRound) =>
+      attempted(() => callService<Allocation>(deps, 'ml-service', ml, 'POST', '/sampler/allocate', input)),
+
+    decision_gate: (ml: CallContext, input: Allocation & { ad_set_id: string }) =>
       attempted(() =>
         callService<{ decision_id: string; decision: 'approve' | 'clip' | 'hold'; reason: string; budget: number }>(
           deps,

@@ -8,48 +8,36 @@ import { callService, type HttpDeps } from './http';
 /** HubSpot's limit on one delivery: larger batches go in several signed deliveries. */
 const EVENTS_PER_DELIVERY = 100;
 
-/** One closed-won deal attributed to an ad. */
+/** One closed-won deal attributed to an ad, when it closed, and any properties of the sender's own. */
 export interface ClosedWonDeal {
   ad_id: string;
   deal_id: number;
   amount: number;
-}
-
-/** A deal's property changes in the order HubSpot reports them: the ad, then `extra`, then amount and stage. */
-export function closedWonProperties(deal: ClosedWonDeal, extra: Array<[string, string]> = []): Array<[string, string]> {
-  return [['gv_ad_id', deal.ad_id], ...extra, ['amount', String(deal.amount)], ['dealstage', 'closedwon']];
-}
-
-/** The closed-won deals an ad set's ads won in a market hour from the clicks Meta reported; `index` counts per ad. */
-export function closedWonDeals(seed: number, adSetId: string, clicks: Record<string, number>, round: number) {
-  const adSet = marketFor(seed).find((s) => s.adSetId === adSetId)!;
-  return adSet.ads.flatMap((ad) =>
-    closedDeals(seed, ad, clicks[ad.adId] ?? 0, round).map((deal, index) => ({
-      ad_id: ad.adId,
-      deal_id: deal.dealId,
-      amount: deal.amount,
-      index,
-    })),
-  );
+  occurred_at: number;
+  /** Sent after the ad and before amount and stage. */
+  extra?: Array<[string, string]>;
 }
 
 /** HubSpot numbers a delivery's attempts from 0; the running activity's attempt (from 1) stands for it. */
-export const deliveryAttemptNumber = () => Context.current().info.attempt - 1;
+const deliveryAttemptNumber = () => Context.current().info.attempt - 1;
 
-/** A deal's property changes as HubSpot webhook events; each event id derives from the deal's. */
-export function dealEvents(
-  deal: { deal_id: number; occurred_at: number; properties: Array<[string, string]> },
-  attemptNumber: number,
-) {
+/** A deal's property changes as HubSpot webhook events of the running attempt; event ids derive from the deal's. */
+export function dealEvents(deal: ClosedWonDeal) {
+  const properties: Array<[string, string]> = [
+    ['gv_ad_id', deal.ad_id],
+    ...(deal.extra ?? []),
+    ['amount', String(deal.amount)],
+    ['dealstage', 'closedwon'],
+  ];
   const base = {
     subscriptionType: 'deal.propertyChange',
     objectId: deal.deal_id,
     occurredAt: deal.occurred_at,
-    attemptNumber,
+    attemptNumber: deliveryAttemptNumber(),
     portalId: 62515,
     appId: 1,
   };
-  return deal.properties.map(([propertyName, propertyValue], i) => ({
+  return properties.map(([propertyName, propertyValue], i) => ({
     ...base,
     eventId: deal.deal_id * 10 + i + 1,
     propertyName,
@@ -66,16 +54,34 @@ export function signedHeaders(secret: string, uri: string, body: string): Record
   };
 }
 
+/** The deals in one market hour of an ad set; `index` numbers each ad's deals from 0. */
+export interface MarketHourDeal {
+  ad_id: string;
+  deal_id: number;
+  amount: number;
+  index: number;
+}
+
 /**
- * Delivers events to the ML Service's webhook at `path`, signed with the app secret, at most a hundred to a
- * delivery as HubSpot sends them; answers how many events the service stored.
+ * HubSpot's delivery of the closed-won deals an ad set's ads won in a market hour from the clicks Meta reported,
+ * to the ML Service's webhook at `path`: `shape` says each deal's id, time and own properties. Signed with the
+ * app secret, at most a hundred events to a delivery; answers the deals sent and the events the service stored.
  */
-export async function deliverToMlService(
+export async function deliverClosedWon(
   deps: HttpDeps,
   ml: CallContext,
   path: string,
-  events: object[],
-): Promise<{ stored: number }> {
+  hour: { seed: number; ad_set_id: string; round: number; clicks: Record<string, number> },
+  shape: (deal: MarketHourDeal) => Pick<ClosedWonDeal, 'deal_id' | 'occurred_at' | 'extra'>,
+): Promise<{ deals: number; stored: number }> {
+  const adSet = marketFor(hour.seed).find((s) => s.adSetId === hour.ad_set_id)!;
+  const deals = adSet.ads.flatMap((ad) =>
+    closedDeals(hour.seed, ad, hour.clicks[ad.adId] ?? 0, hour.round).map((deal, index) => {
+      const inHour = { ad_id: ad.adId, deal_id: deal.dealId, amount: deal.amount, index };
+      return { ad_id: ad.adId, amount: deal.amount, ...shape(inHour) };
+    }),
+  );
+  const events = deals.flatMap(dealEvents);
   let stored = 0;
   for (let i = 0; i < events.length; i += EVENTS_PER_DELIVERY) {
     const body = JSON.stringify(events.slice(i, i + EVENTS_PER_DELIVERY));
@@ -83,5 +89,5 @@ export async function deliverToMlService(
     const answer = await callService<{ stored: number }>(deps, 'ml-service', ml, 'POST', path, body, 20_000, headers);
     stored += answer.stored;
   }
-  return { stored };
+  return { deals: deals.length, stored };
 }

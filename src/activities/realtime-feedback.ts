@@ -4,13 +4,7 @@ import { FEEDBACK_REF_PROPERTY } from '../services/ml-service/realtime-feedback'
 import type { ActivityDeps } from './deps';
 import { attempted, callService } from './http';
 import { adSetInsightsPath, readInsights } from './meta-insights';
-import {
-  closedWonDeals,
-  closedWonProperties,
-  dealEvents,
-  deliverToMlService,
-  deliveryAttemptNumber,
-} from './hubspot-delivery';
+import { deliverClosedWon } from './hubspot-delivery';
 
 /** One flow's feedback batch: the ad set and Meta hour it is about, and when its events happened (epoch ms). */
 export interface FeedbackBatch {
@@ -44,25 +38,15 @@ export function createRealtimeFeedbackActivities(deps: ActivityDeps) {
 
     /** The hour's closed-won deals from those clicks, as HubSpot delivers them: a signed (v3) webhook. */
     hubspot_webhook_feedback: (ml: CallContext, batch: FeedbackBatch & { clicks: Record<string, number> }) =>
-      attempted(async () => {
-        const attemptNumber = deliveryAttemptNumber();
-        const deals = closedWonDeals(batch.seed, batch.ad_set_id, batch.clicks, batch.round);
-        const events = deals.flatMap((deal) =>
-          dealEvents(
-            {
-              // Deals are this flow's own: two flows replaying one market hour must not share event ids, or
-              // the receiver's dedupe could drop one flow's events as the other's redelivery.
-              deal_id: 9_000_000_000 + (hashSeed(`${batch.flow_key}:${deal.deal_id}`) % 1_000_000_000),
-              occurred_at: batch.occurred_at,
-              properties: closedWonProperties(deal, [[FEEDBACK_REF_PROPERTY, batch.flow_key]]),
-            },
-            attemptNumber,
-          ),
-        );
-        if (!events.length) return { deals: 0, stored: 0 };
-        const { stored } = await deliverToMlService(deps, ml, WEBHOOK_PATH, events);
-        return { deals: deals.length, stored };
-      }),
+      attempted(() =>
+        deliverClosedWon(deps, ml, WEBHOOK_PATH, batch, (deal) => ({
+          // Deals are this flow's own: two flows replaying one market hour must not share event ids, or
+          // the receiver's dedupe could drop one flow's events as the other's redelivery.
+          deal_id: 9_000_000_000 + (hashSeed(`${batch.flow_key}:${deal.deal_id}`) % 1_000_000_000),
+          occurred_at: batch.occurred_at,
+          extra: [[FEEDBACK_REF_PROPERTY, batch.flow_key]],
+        })),
+      ),
 
     dual_signal_feedback: (ml: CallContext, input: { flow_key: string; ad_set_id: string }) =>
       attempted(() =>

@@ -23,3 +23,9 @@ export type AnswerOf<R> = R extends ServiceRequest<infer T> ? T : never;
 /** Sends a built request with the step's context (idempotency key, faults, time scale). */
 export const send = <T>(deps: HttpDeps, ctx: CallContext, req: ServiceRequest<T>): Promise<T> =>
   callService<T>(deps, req.service, ctx, req.method, req.path, req.body, req.budgetPlatformMs);
+
+/** POSTs to one service, for a group of activities whose every call is a JSON POST there. */
+export const poster =
+  (deps: HttpDeps, service: ServiceName) =>
+  <T>(ctx: CallContext, path: string, body: unknown): Promise<T> =>
+    send<T>(deps, ctx, { service, method: 'POST', path, body });

@@ -4,29 +4,16 @@ import type { CallContext } from '../flows/types';
 import type { ServiceName } from '../services/catalog';
 import { backoffCapMs, GATEWAY_RETRY } from '../services/gateway/backoff';
 import { GATEWAY_HEADERS } from '../services/gateway/headers';
-import type { ServiceFaults } from '../services/shared/fault-profile';
+import { QUIET_FAULTS, type ServiceFaults } from '../services/shared/fault-profile';
 import { hubspotSecret } from '../services/shared/hubspot-signature';
 import { encodeFaults, SIM_HEADERS } from '../services/shared/sim-headers';
 import type { ActivityDeps } from './deps';
 import { requestTimeoutMs } from './http';
-import {
-  closedWonProperties,
-  dealEvents,
-  deliveryAttemptNumber,
-  signedHeaders,
-  type ClosedWonDeal,
-} from './hubspot-delivery';
+import { dealEvents, signedHeaders, type ClosedWonDeal } from './hubspot-delivery';
 import { check, PropertyViolation, verified } from './verified';
 
-const QUIET: ServiceFaults = {
-  latency: { distribution: 'fixed', ms: 0 },
-  error_rate: 0,
-  timeout_rate: 0,
-  rate_limit_rate: 0,
-  retry_after_seconds: 1,
-};
 // Every call it makes answers 503 before any work: how a step makes its own calls to an upstream fail.
-const FAILING: ServiceFaults = { ...QUIET, error_rate: 1 };
+const FAILING: ServiceFaults = { ...QUIET_FAULTS, error_rate: 1 };
 
 interface GatewayAnswer {
   status: number;
@@ -90,15 +77,9 @@ function ok(answer: GatewayAnswer, what: string): GatewayAnswer {
 }
 
 /** One closed-won deal attributed to an ad, as HubSpot delivers it: three property changes. */
-type DealInput = ClosedWonDeal & { occurred_at: number };
+type DealInput = Omit<ClosedWonDeal, 'extra'>;
 
-const dealDelivery = (input: DealInput) =>
-  JSON.stringify(
-    dealEvents(
-      { deal_id: input.deal_id, occurred_at: input.occurred_at, properties: closedWonProperties(input) },
-      deliveryAttemptNumber(),
-    ),
-  );
+const dealDelivery = (input: DealInput) => JSON.stringify(dealEvents(input));
 
 /** A HubSpot v3 delivery to the Gateway's public webhook address, signed with `secret` for that address. */
 function deliverWebhook(deps: ActivityDeps, gw: CallContext, ml: CallContext, body: string, secret: string) {
@@ -236,7 +217,7 @@ export function createServiceCommunicationActivities(deps: ActivityDeps) {
           const a = await callGateway(deps, ctrl, {
             method: 'POST',
             path: `/api/${input.upstream}/sim/breaker-probe`,
-            faults: QUIET,
+            faults: QUIET_FAULTS,
             upstreamFaults: FAILING,
             breakerScope: scope,
             body: '{}',
@@ -251,7 +232,7 @@ export function createServiceCommunicationActivities(deps: ActivityDeps) {
         const fast = await callGateway(deps, ctrl, {
           method: 'GET',
           path: `/api/${input.upstream}/health`,
-          faults: QUIET,
+          faults: QUIET_FAULTS,
           breakerScope: scope,
         });
         check(isCircuitOpen(fast), `while open, a call was answered ${fast.status} ${String(fast.body.error)}`);
@@ -270,7 +251,7 @@ export function createServiceCommunicationActivities(deps: ActivityDeps) {
         const probe = await callGateway(deps, ctrl, {
           method: 'GET',
           path: `/api/${input.upstream}/health`,
-          faults: QUIET,
+          faults: QUIET_FAULTS,
           breakerScope: ctrl.key,
         });
         // Still open (the timer fired a hair early for the Gateway's clock): a retry comes soon.
@@ -292,7 +273,7 @@ export function createServiceCommunicationActivities(deps: ActivityDeps) {
         const a = await callGateway(deps, ctrl, {
           method: 'GET',
           path: `/api/${input.upstream}/sim/backoff-probe`,
-          faults: QUIET,
+          faults: QUIET_FAULTS,
           upstreamFaults: FAILING,
           idempotencyKey: ctrl.key,
           breakerScope: `${ctrl.key}:${attempt}`,
