@@ -14,7 +14,7 @@ import { createServiceCommunicationActivities } from './service-communication';
 import { createStressRunActivities } from './stress-runs';
 import { createVideoProcessingActivities } from './video-processing';
 
-/** Activity names are step names, shared by all flows: two groups defining one name would silently shadow. */
+/** Activity names are one namespace across all flows (most are step names): two groups defining one would shadow. */
 function assertDistinctNames(groups: Record<string, object>): void {
   const owner = new Map<string, string>();
   for (const [group, activities] of Object.entries(groups)) {
