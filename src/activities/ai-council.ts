@@ -1,7 +1,8 @@
-import type { ActivityDeps } from '.';
+import type { ActivityDeps } from './deps';
 import type { CallContext } from '../flows/types';
 import { attempted, callService } from './http';
-import { renderBlueprint } from './shared-calls';
+import { send } from './requests';
+import { ctrPredictionRequest, renderBlueprintRequest } from './shared-requests';
 
 interface VeoStatus {
   veo_job_id: string;
@@ -36,16 +37,7 @@ export function createAiCouncilActivities(deps: ActivityDeps) {
       ),
 
     oracle: (ctx: CallContext, input: { video_id: string; ad_id: string }) =>
-      attempted(() =>
-        callService<{ prediction_id: string; predicted_ctr: number; model_version: string }>(
-          deps,
-          'ml-service',
-          ctx,
-          'POST',
-          '/predict/ctr',
-          input,
-        ),
-      ),
+      attempted(() => send(deps, ctx, ctrPredictionRequest(input))),
 
     council_of_titans: (
       ctx: CallContext,
@@ -71,6 +63,6 @@ export function createAiCouncilActivities(deps: ActivityDeps) {
       attempted(() => callService<VeoStatus>(deps, 'titan-core', ctx, 'GET', `/veo/jobs/${veoJobId}`)),
 
     ultimate_pipeline: (ctx: CallContext, input: { blueprint_id: string; source_video_id: string }) =>
-      attempted(() => renderBlueprint(deps, ctx, input)),
+      attempted(() => send(deps, ctx, renderBlueprintRequest(input))),
   };
 }

@@ -1,4 +1,4 @@
-import type { ActivityDeps } from '.';
+import type { ActivityDeps } from './deps';
 import type { CallContext } from '../flows/types';
 import { hashSeed, seededRng } from '../stats/random';
 import { attempted, callService } from './http';

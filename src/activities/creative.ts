@@ -1,60 +1,32 @@
 import type { CallContext } from '../flows/types';
-import { attempted, callService, type HttpDeps } from './http';
-import { queueChange, renderBlueprint } from './shared-calls';
+import { creativeRequests as r } from './creative-requests';
+import { attempted, type HttpDeps } from './http';
+import { send } from './requests';
+
+type InputOf<S extends keyof typeof r> = Parameters<(typeof r)[S]>[0];
 
 /** The creative flow's calls, one activity per step, named after the step so history reads like the flow. */
 export function createCreativeActivities(deps: HttpDeps) {
   return {
-    video_upload: (ctx: CallContext, input: { source_url: string; duration_seconds: number }) =>
-      attempted(() =>
-        callService<{ video_id: string; created: boolean }>(deps, 'drive-intel', ctx, 'POST', '/videos', input),
-      ),
+    video_upload: (ctx: CallContext, input: InputOf<'video_upload'>) =>
+      attempted(() => send(deps, ctx, r.video_upload(input))),
 
-    scene_extraction: (ctx: CallContext, input: { video_id: string }) =>
+    scene_extraction: (ctx: CallContext, input: InputOf<'scene_extraction'>) =>
       attempted(async () => {
-        const r = await callService<{ scenes: unknown[]; features: Record<string, unknown> }>(
-          deps,
-          'drive-intel',
-          ctx,
-          'POST',
-          `/videos/${input.video_id}/scenes`,
-          {},
-          60_000,
-        );
-        return { scene_count: r.scenes.length, features: r.features };
+        const { scenes, features } = await send(deps, ctx, r.scene_extraction(input));
+        return { scene_count: scenes.length, features };
       }),
 
-    ctr_prediction: (ctx: CallContext, input: { video_id: string; ad_id: string }) =>
-      attempted(() =>
-        callService<{ prediction_id: string; predicted_ctr: number; model_version: string }>(
-          deps,
-          'ml-service',
-          ctx,
-          'POST',
-          '/predict/ctr',
-          input,
-        ),
-      ),
+    ctr_prediction: (ctx: CallContext, input: InputOf<'ctr_prediction'>) =>
+      attempted(() => send(deps, ctx, r.ctr_prediction(input))),
 
-    council_evaluation: (ctx: CallContext, input: { video_id: string; predicted_ctr: number }) =>
-      attempted(() =>
-        callService<{ blueprint_id: string; verdict: 'approved' | 'rejected'; score: number }>(
-          deps,
-          'titan-core',
-          ctx,
-          'POST',
-          '/council/evaluate',
-          input,
-          40_000,
-        ),
-      ),
+    council_evaluation: (ctx: CallContext, input: InputOf<'council_evaluation'>) =>
+      attempted(() => send(deps, ctx, r.council_evaluation(input))),
 
-    video_rendering: (ctx: CallContext, input: { blueprint_id: string; source_video_id: string }) =>
-      attempted(() => renderBlueprint(deps, ctx, input)),
+    video_rendering: (ctx: CallContext, input: InputOf<'video_rendering'>) =>
+      attempted(() => send(deps, ctx, r.video_rendering(input))),
 
-    meta_queue: (
-      ctx: CallContext,
-      input: { ad_account_id: string; ad_set_id: string; change_type: 'create_ad'; payload: Record<string, unknown> },
-    ) => attempted(() => queueChange(deps, ctx, input)),
+    meta_queue: (ctx: CallContext, input: InputOf<'meta_queue'>) =>
+      attempted(() => send(deps, ctx, r.meta_queue(input))),
   };
 }

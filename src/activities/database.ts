@@ -1,6 +1,6 @@
 import type { Pool, PoolClient } from 'pg';
 import type { CallContext } from '../flows/types';
-import type { ActivityDeps } from '.';
+import type { ActivityDeps } from './deps';
 import { inTransaction } from '../services/shared/db-helpers';
 import { check, verified } from './verified';
 

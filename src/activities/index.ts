@@ -1,11 +1,10 @@
-import type { Pool } from 'pg';
 import { createAiCouncilActivities } from './ai-council';
 import { createBestAdsActivities } from './best-ads';
 import { createBudgetActivities } from './budget';
 import { createCreativeActivities } from './creative';
 import { createDatabaseActivities } from './database';
+import type { ActivityDeps } from './deps';
 import { createLearningActivities } from './learning';
-import type { HttpDeps } from './http';
 import { createMetaApiActivities } from './meta-api';
 import { createPatternPredictionActivities } from './pattern-prediction';
 import { createPlatformActivities } from './platform';
@@ -15,11 +14,7 @@ import { createServiceCommunicationActivities } from './service-communication';
 import { createStressRunActivities } from './stress-runs';
 import { createVideoProcessingActivities } from './video-processing';
 
-export interface ActivityDeps extends HttpDeps {
-  pool: Pool;
-}
-
-/** Activity names are step names, shared by all flows: two groups defining one name would silently shadow. */
+/** Activity names are one namespace across all flows (most are step names): two groups defining one would shadow. */
 function assertDistinctNames(groups: Record<string, object>): void {
   const owner = new Map<string, string>();
   for (const [group, activities] of Object.entries(groups)) {

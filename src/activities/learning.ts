@@ -1,6 +1,7 @@
 import type { CallContext } from '../flows/types';
 import { CREATIVE_ACCOUNTS } from '../market/creatives';
-import { attempted, callService, type HttpDeps } from './http';
+import { attempted, type HttpDeps } from './http';
+import { poster } from './requests';
 import { ingestInsights } from './meta-insights';
 
 export interface Cycle {
@@ -10,8 +11,7 @@ export interface Cycle {
 
 /** The seven loops of the self-learning cycle, one activity each, named after the loop. */
 export function createLearningActivities(deps: HttpDeps) {
-  const ml = <T>(ctx: CallContext, path: string, body: unknown) =>
-    callService<T>(deps, 'ml-service', ctx, 'POST', path, body);
+  const ml = poster(deps, 'ml-service');
   return {
     /** Launches the cycle's creatives (predicted by the model in service), then pulls their Meta performance. */
     actuals_fetcher: (mlCtx: CallContext, metaCtx: CallContext, input: Cycle) =>

@@ -1,7 +1,9 @@
+import { subContext } from '../flows/call-context';
 import type { CallContext } from '../flows/types';
-import type { ActivityDeps } from '.';
+import type { ActivityDeps } from './deps';
 import { attempted, callService } from './http';
-import { queueChange } from './shared-calls';
+import { send } from './requests';
+import { queueChangeRequest } from './shared-requests';
 
 /** What the SafeExecutor did with one change and how its rules look around it (the audit endpoint's answer). */
 export interface ChangeAudit {
@@ -48,7 +50,7 @@ export function createMetaApiActivities(deps: ActivityDeps) {
         const adSet = await callService<{ id: string }>(
           deps,
           'meta-publisher',
-          { ...meta, key: `${meta.key}:adset` },
+          subContext(meta, 'adset'),
           'POST',
           `/v19.0/${input.ad_account_id}/adsets`,
           { name: `${input.name} ad set`, campaign_id: campaign.id, daily_budget: input.daily_budget },
@@ -62,12 +64,16 @@ export function createMetaApiActivities(deps: ActivityDeps) {
       input: { ad_account_id: string; ad_set_id: string; name: string; creative: Record<string, unknown> },
     ) =>
       attempted(() =>
-        queueChange(deps, meta, {
-          ad_account_id: input.ad_account_id,
-          ad_set_id: input.ad_set_id,
-          change_type: 'create_ad',
-          payload: { name: input.name, creative: input.creative },
-        }),
+        send(
+          deps,
+          meta,
+          queueChangeRequest({
+            ad_account_id: input.ad_account_id,
+            ad_set_id: input.ad_set_id,
+            change_type: 'create_ad',
+            payload: { name: input.name, creative: input.creative },
+          }),
+        ),
       ),
 
     /** The executor's record of a change, with the rule figures a flow checks. */

@@ -1,9 +1,12 @@
-import type { ActivityDeps } from '.';
+import type { ActivityDeps } from './deps';
 import { subContext } from '../flows/call-context';
-import type { EditClip, PatternQuestion } from '../flows/pattern-questions';
+import type { EditClip } from '../flows/pattern-questions';
 import type { CallContext } from '../flows/types';
 import type { PatternAnswer, SuggestedEdit } from '../services/ml-service/pattern-answer';
+import type { PatternQuestion } from '../services/ml-service/pattern-contract';
 import { attempted, callService } from './http';
+import { send } from './requests';
+import { applyModuleRequest, editJobRequest, sceneExtractionRequest, videoUploadRequest } from './shared-requests';
 
 /** The pattern predictor's question, then the edits it suggests applied through the Video Agent. */
 export function createPatternPredictionActivities(deps: ActivityDeps) {
@@ -23,41 +26,15 @@ export function createPatternPredictionActivities(deps: ActivityDeps) {
       input: { clip: EditClip; edits: SuggestedEdit[]; answer_id: string },
     ) =>
       attempted(async () => {
-        const video = await callService<{ video_id: string }>(
-          deps,
-          'drive-intel',
-          subContext(driveCtx, 'upload'),
-          'POST',
-          '/videos',
-          input.clip,
-        );
-        await callService(
-          deps,
-          'drive-intel',
-          subContext(driveCtx, 'scenes'),
-          'POST',
-          `/videos/${video.video_id}/scenes`,
-          {},
-          60_000,
-        );
-        const job = await callService<{ render_job_id: string }>(
-          deps,
-          'video-agent',
-          videoCtx,
-          'POST',
-          '/render-jobs/edits',
-          { source_video_id: video.video_id },
-        );
+        const video = await send(deps, subContext(driveCtx, 'upload'), videoUploadRequest(input.clip));
+        await send(deps, subContext(driveCtx, 'scenes'), sceneExtractionRequest(video.video_id));
+        const job = await send(deps, videoCtx, editJobRequest({ source_video_id: video.video_id }));
         const applied: Array<{ module: string; output: Record<string, unknown> }> = [];
         for (const edit of input.edits) {
-          const done = await callService<{ output: Record<string, unknown> }>(
+          const done = await send(
             deps,
-            'video-agent',
             subContext(videoCtx, edit.module),
-            'POST',
-            `/render-jobs/${job.render_job_id}/modules/${edit.module}`,
-            { params: edit.params },
-            60_000,
+            applyModuleRequest<{ output: Record<string, unknown> }>(job.render_job_id, edit.module, edit.params),
           );
           applied.push({ module: edit.module, output: done.output });
         }

@@ -1,8 +1,9 @@
 import type { CallContext } from '../flows/types';
 import type { CreativeFeatures } from '../services/ml-service/ctr-model';
 import { describeFeatures, winnerFor } from '../services/ml-service/rag/winners';
-import type { ActivityDeps } from '.';
-import { attempted, callService } from './http';
+import type { ActivityDeps } from './deps';
+import { attempted } from './http';
+import { poster } from './requests';
 
 interface SearchHit {
   winner_id: string;
@@ -12,8 +13,7 @@ interface SearchHit {
 
 /** The rag-search flow's steps, one thin ML Service call each, named after the step. */
 export function createRagActivities(deps: ActivityDeps) {
-  const ml = <T>(ctx: CallContext, path: string, body: unknown) =>
-    callService<T>(deps, 'ml-service', ctx, 'POST', path, body);
+  const ml = poster(deps, 'ml-service');
   return {
     /** The flow's winner (the truly best ad of one ad set of the market) into the index. */
     index_winner: (ctx: CallContext, input: { seed: number; index: number }) =>

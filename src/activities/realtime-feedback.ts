@@ -1,15 +1,10 @@
-import { Context } from '@temporalio/activity';
 import type { CallContext } from '../flows/types';
-import { closedDeals, marketFor } from '../market/market';
 import { hashSeed } from '../stats/random';
-import { hubspotSecret, HUBSPOT_HEADERS, signV3 } from '../services/shared/hubspot-signature';
 import { FEEDBACK_REF_PROPERTY } from '../services/ml-service/realtime-feedback';
-import type { ActivityDeps } from '.';
+import type { ActivityDeps } from './deps';
 import { attempted, callService } from './http';
-
-interface GraphInsights {
-  data: Array<{ ad_id: string; impressions: string; clicks: string; spend: string }>;
-}
+import { adSetInsightsPath, readInsights } from './meta-insights';
+import { deliverClosedWon } from './hubspot-delivery';
 
 /** One flow's feedback batch: the ad set and Meta hour it is about, and when its events happened (epoch ms). */
 export interface FeedbackBatch {
@@ -29,19 +24,7 @@ export function createRealtimeFeedbackActivities(deps: ActivityDeps) {
     /** Meta's delivery for the hour (Graph strings parsed), handed to the ML Service as feedback events. */
     meta_insights_feedback: (meta: CallContext, ml: CallContext, batch: FeedbackBatch) =>
       attempted(async () => {
-        const insights = await callService<GraphInsights>(
-          deps,
-          'meta-publisher',
-          meta,
-          'GET',
-          `/v19.0/${batch.ad_set_id}/insights?level=ad&seed=${batch.seed}&round=${batch.round}`,
-        );
-        const rows = insights.data.map((r) => ({
-          ad_id: r.ad_id,
-          impressions: Number(r.impressions),
-          clicks: Number(r.clicks),
-          spend: Number(r.spend),
-        }));
+        const { rows } = await readInsights(deps, meta, adSetInsightsPath(batch));
         const answer = await callService<{ stored: number }>(
           deps,
           'ml-service',
@@ -55,65 +38,15 @@ export function createRealtimeFeedbackActivities(deps: ActivityDeps) {
 
     /** The hour's closed-won deals from those clicks, as HubSpot delivers them: a signed (v3) webhook. */
     hubspot_webhook_feedback: (ml: CallContext, batch: FeedbackBatch & { clicks: Record<string, number> }) =>
-      attempted(async () => {
-        const adSet = marketFor(batch.seed).find((s) => s.adSetId === batch.ad_set_id)!;
-        const attemptNumber = Context.current().info.attempt - 1;
-        const events = adSet.ads.flatMap((ad) =>
-          closedDeals(batch.seed, ad, batch.clicks[ad.adId] ?? 0, batch.round).flatMap((deal) => {
-            // Deals are this flow's own: two flows replaying one market hour must not share event ids, or
-            // the receiver's dedupe could drop one flow's events as the other's redelivery.
-            const dealId = 9_000_000_000 + (hashSeed(`${batch.flow_key}:${deal.dealId}`) % 1_000_000_000);
-            const base = {
-              subscriptionType: 'deal.propertyChange',
-              objectId: dealId,
-              occurredAt: batch.occurred_at,
-              attemptNumber,
-              portalId: 62515,
-              appId: 1,
-            };
-            const props: Array<[string, string]> = [
-              ['gv_ad_id', ad.adId],
-              [FEEDBACK_REF_PROPERTY, batch.flow_key],
-              ['amount', String(deal.amount)],
-              ['dealstage', 'closedwon'],
-            ];
-            return props.map(([propertyName, propertyValue], i) => ({
-              ...base,
-              eventId: dealId * 10 + i + 1,
-              propertyName,
-              propertyValue,
-            }));
-          }),
-        );
-        if (!events.length) return { deals: 0, stored: 0 };
-        // A delivery holds at most 100 events: larger batches go in several signed deliveries.
-        let stored = 0;
-        for (let i = 0; i < events.length; i += 100) {
-          const body = JSON.stringify(events.slice(i, i + 100));
-          const timestamp = String(Date.now());
-          const answer = await callService<{ stored: number }>(
-            deps,
-            'ml-service',
-            ml,
-            'POST',
-            WEBHOOK_PATH,
-            body,
-            20_000,
-            {
-              [HUBSPOT_HEADERS.signature]: signV3(
-                hubspotSecret(),
-                'POST',
-                `${deps.services['ml-service']}${WEBHOOK_PATH}`,
-                body,
-                timestamp,
-              ),
-              [HUBSPOT_HEADERS.timestamp]: timestamp,
-            },
-          );
-          stored += answer.stored;
-        }
-        return { deals: events.length / 4, stored };
-      }),
+      attempted(() =>
+        deliverClosedWon(deps, ml, WEBHOOK_PATH, batch, (deal) => ({
+          // Deals are this flow's own: two flows replaying one market hour must not share event ids, or
+          // the receiver's dedupe could drop one flow's events as the other's redelivery.
+          deal_id: 9_000_000_000 + (hashSeed(`${batch.flow_key}:${deal.deal_id}`) % 1_000_000_000),
+          occurred_at: batch.occurred_at,
+          extra: [[FEEDBACK_REF_PROPERTY, batch.flow_key]],
+        })),
+      ),
 
     dual_signal_feedback: (ml: CallContext, input: { flow_key: string; ad_set_id: string }) =>
       attempted(() =>

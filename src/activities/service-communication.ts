@@ -4,22 +4,16 @@ import type { CallContext } from '../flows/types';
 import type { ServiceName } from '../services/catalog';
 import { backoffCapMs, GATEWAY_RETRY } from '../services/gateway/backoff';
 import { GATEWAY_HEADERS } from '../services/gateway/headers';
-import type { ServiceFaults } from '../services/shared/fault-profile';
-import { hubspotSecret, HUBSPOT_HEADERS, signV3 } from '../services/shared/hubspot-signature';
+import { QUIET_FAULTS, type ServiceFaults } from '../services/shared/fault-profile';
+import { hubspotSecret } from '../services/shared/hubspot-signature';
 import { encodeFaults, SIM_HEADERS } from '../services/shared/sim-headers';
-import type { ActivityDeps } from '.';
+import type { ActivityDeps } from './deps';
 import { requestTimeoutMs } from './http';
+import { dealEvents, signedHeaders, type ClosedWonDeal } from './hubspot-delivery';
 import { check, PropertyViolation, verified } from './verified';
 
-const QUIET: ServiceFaults = {
-  latency: { distribution: 'fixed', ms: 0 },
-  error_rate: 0,
-  timeout_rate: 0,
-  rate_limit_rate: 0,
-  retry_after_seconds: 1,
-};
 // Every call it makes answers 503 before any work: how a step makes its own calls to an upstream fail.
-const FAILING: ServiceFaults = { ...QUIET, error_rate: 1 };
+const FAILING: ServiceFaults = { ...QUIET_FAULTS, error_rate: 1 };
 
 interface GatewayAnswer {
   status: number;
@@ -83,41 +77,12 @@ function ok(answer: GatewayAnswer, what: string): GatewayAnswer {
 }
 
 /** One closed-won deal attributed to an ad, as HubSpot delivers it: three property changes. */
-interface DealInput {
-  ad_id: string;
-  deal_id: number;
-  amount: number;
-  occurred_at: number;
-}
+type DealInput = Omit<ClosedWonDeal, 'extra'>;
 
-function dealDelivery(input: DealInput, attemptNumber: number): string {
-  const base = {
-    subscriptionType: 'deal.propertyChange',
-    objectId: input.deal_id,
-    occurredAt: input.occurred_at,
-    attemptNumber,
-    portalId: 62515,
-    appId: 1,
-  };
-  const changes: Array<[string, string]> = [
-    ['gv_ad_id', input.ad_id],
-    ['amount', String(input.amount)],
-    ['dealstage', 'closedwon'],
-  ];
-  return JSON.stringify(
-    changes.map(([propertyName, propertyValue], i) => ({
-      ...base,
-      eventId: input.deal_id * 10 + i + 1,
-      propertyName,
-      propertyValue,
-    })),
-  );
-}
+const dealDelivery = (input: DealInput) => JSON.stringify(dealEvents(input));
 
 /** A HubSpot v3 delivery to the Gateway's public webhook address, signed with `secret` for that address. */
 function deliverWebhook(deps: ActivityDeps, gw: CallContext, ml: CallContext, body: string, secret: string) {
-  const timestamp = String(Date.now());
-  const uri = `${deps.services.gateway}/webhooks/hubspot`;
   return callGateway(deps, gw, {
     method: 'POST',
     path: '/webhooks/hubspot',
@@ -127,10 +92,7 @@ function deliverWebhook(deps: ActivityDeps, gw: CallContext, ml: CallContext, bo
     // an upstream 5xx itself, as it does for any idempotent call.
     idempotencyKey: `${gw.key}:${secret === hubspotSecret() ? 'signed' : 'forged'}`,
     body,
-    headers: {
-      [HUBSPOT_HEADERS.signature]: signV3(secret, 'POST', uri, body, timestamp),
-      [HUBSPOT_HEADERS.timestamp]: timestamp,
-    },
+    headers: signedHeaders(secret, `${deps.services.gateway}/webhooks/hubspot`, body),
   });
 }
 
@@ -214,7 +176,7 @@ export function createServiceCommunicationActivities(deps: ActivityDeps) {
     /** A signed HubSpot v3 delivery to the Gateway's public webhook reaches the ML Service and is stored once. */
     hubspot_to_ml_webhook: (gw: CallContext, ml: CallContext, input: DealInput) =>
       verified(async () => {
-        const body = dealDelivery(input, Context.current().info.attempt - 1);
+        const body = dealDelivery(input);
         const answer = ok(await deliverWebhook(deps, gw, ml, body, hubspotSecret()), 'signed delivery');
         const stored = await deps.pool.query<{ events: number; conversions: number; revenue: number }>(
           `SELECT (SELECT count(*)::int FROM feedback_events WHERE source = 'hubspot' AND ad_id = $1) AS events,
@@ -234,7 +196,7 @@ export function createServiceCommunicationActivities(deps: ActivityDeps) {
     /** The same delivery signed with a wrong secret is refused (401) on its way through the Gateway. */
     hubspot_forged_webhook: (gw: CallContext, ml: CallContext, input: DealInput) =>
       verified(async () => {
-        const body = dealDelivery(input, Context.current().info.attempt - 1);
+        const body = dealDelivery(input);
         const forged = await deliverWebhook(deps, gw, ml, body, 'not-the-app-secret');
         if (forged.status !== 401) ok(forged, 'forged delivery');
         check(forged.status === 401, `a forged signature was answered ${forged.status}`);
@@ -255,7 +217,7 @@ export function createServiceCommunicationActivities(deps: ActivityDeps) {
           const a = await callGateway(deps, ctrl, {
             method: 'POST',
             path: `/api/${input.upstream}/sim/breaker-probe`,
-            faults: QUIET,
+            faults: QUIET_FAULTS,
             upstreamFaults: FAILING,
             breakerScope: scope,
             body: '{}',
@@ -270,7 +232,7 @@ export function createServiceCommunicationActivities(deps: ActivityDeps) {
         const fast = await callGateway(deps, ctrl, {
           method: 'GET',
           path: `/api/${input.upstream}/health`,
-          faults: QUIET,
+          faults: QUIET_FAULTS,
           breakerScope: scope,
         });
         check(isCircuitOpen(fast), `while open, a call was answered ${fast.status} ${String(fast.body.error)}`);
@@ -289,7 +251,7 @@ export function createServiceCommunicationActivities(deps: ActivityDeps) {
         const probe = await callGateway(deps, ctrl, {
           method: 'GET',
           path: `/api/${input.upstream}/health`,
-          faults: QUIET,
+          faults: QUIET_FAULTS,
           breakerScope: ctrl.key,
         });
         // Still open (the timer fired a hair early for the Gateway's clock): a retry comes soon.
@@ -311,7 +273,7 @@ export function createServiceCommunicationActivities(deps: ActivityDeps) {
         const a = await callGateway(deps, ctrl, {
           method: 'GET',
           path: `/api/${input.upstream}/sim/backoff-probe`,
-          faults: QUIET,
+          faults: QUIET_FAULTS,
           upstreamFaults: FAILING,
           idempotencyKey: ctrl.key,
           breakerScope: `${ctrl.key}:${attempt}`,

@@ -1,7 +1,9 @@
-import type { ActivityDeps } from '.';
+import type { ActivityDeps } from './deps';
 import type { CallContext } from '../flows/types';
 import { PRO_MODULES, type ProModule } from '../services/video-agent/pro-modules';
 import { attempted, attemptedWithProgress, callService } from './http';
+import { send } from './requests';
+import { applyModuleRequest, editJobRequest, sceneExtractionRequest } from './shared-requests';
 
 type StepModule = Exclude<ProModule, 'winning_ad_generation'>;
 
@@ -27,15 +29,7 @@ interface SegmentProgress {
  */
 export function createVideoProcessingActivities(deps: ActivityDeps) {
   const applyModule = (module: ProModule, ctx: CallContext, input: { render_job_id: string; params?: object }) =>
-    callService<ModuleResult>(
-      deps,
-      'video-agent',
-      ctx,
-      'POST',
-      `/render-jobs/${input.render_job_id}/modules/${module}`,
-      { params: input.params ?? {} },
-      60_000,
-    );
+    send(deps, ctx, applyModuleRequest<ModuleResult>(input.render_job_id, module, input.params ?? {}));
   const modules = Object.fromEntries(
     PRO_MODULES.filter((m): m is StepModule => m !== 'winning_ad_generation').map((module) => [
       module,
@@ -62,15 +56,7 @@ export function createVideoProcessingActivities(deps: ActivityDeps) {
 
     scene_detection: (ctx: CallContext, input: { video_id: string }) =>
       attempted(async () => {
-        const r = await callService<{ scenes: unknown[] }>(
-          deps,
-          'drive-intel',
-          ctx,
-          'POST',
-          `/videos/${input.video_id}/scenes`,
-          {},
-          60_000,
-        );
+        const r = await send(deps, ctx, sceneExtractionRequest(input.video_id));
         return { scene_count: r.scenes.length };
       }),
 
@@ -88,16 +74,7 @@ export function createVideoProcessingActivities(deps: ActivityDeps) {
       ),
 
     render_job_open: (ctx: CallContext, input: { source_video_id: string; spec: { aspect_ratio: string } }) =>
-      attempted(() =>
-        callService<{ render_job_id: string; status: string }>(
-          deps,
-          'video-agent',
-          ctx,
-          'POST',
-          '/render-jobs/edits',
-          input,
-        ),
-      ),
+      attempted(() => send(deps, ctx, editJobRequest(input))),
 
     ...modules,
 

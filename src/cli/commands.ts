@@ -13,7 +13,7 @@ import { latestScheduledRun } from './schedule-commands';
 import { formatProgress, formatResult, formatThresholds, webUiLinks } from './format';
 import { awaitStressRun, startStressRun } from './run-stress';
 import type { StartOptions } from './start-options';
-import { checkThresholds } from './thresholds';
+import { checkThresholds } from '../result/thresholds';
 
 const say = (line: string) => process.stderr.write(`${line}\n`);
 

@@ -1,5 +1,5 @@
 import type { StandardResult } from '../result/schema';
-import type { ThresholdCheck } from './thresholds';
+import type { ThresholdCheck } from '../result/thresholds';
 
 export function table(headers: string[], rows: string[][]): string {
   const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));

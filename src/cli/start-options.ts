@@ -5,7 +5,7 @@ import { FLOW_NAMES, FLOWS, isFlowName, type FlowName } from '../flows/catalog';
 import { loadFaultProfile } from '../services/shared/load-fault-profile';
 import type { FaultProfile } from '../services/shared/fault-profile';
 import { UsageError } from './errors';
-import { parseThreshold, type Threshold } from './thresholds';
+import { parseThreshold, type Threshold } from '../result/thresholds';
 
 /** Flags of start-workflow that take a value (npm may swallow them; see npm-argv). */
 export const START_VALUE_FLAGS = [

@@ -1,7 +1,7 @@
 import { FLOW_NAMES, FLOWS, isFlowName, type FlowName } from '../flows/catalog';
 import { UsageError } from './errors';
 import { parseStartOptions, type StartOptions } from './start-options';
-import { parseThreshold, type Threshold } from './thresholds';
+import { parseThreshold, type Threshold } from '../result/thresholds';
 
 /** What `start-workflow all` runs: one stress run per flow, in catalog order, judged by one set of thresholds. */
 export interface SuiteOptions {

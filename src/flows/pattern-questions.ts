@@ -1,16 +1,6 @@
 import { hashSeed, pick, seededRng } from '../stats/random';
 import { CREATIVE_ACCOUNTS } from '../market/creatives';
-
-/** The creative patterns the learning loops and the knowledge graph measure (see learning.ts, rag/winners.ts). */
-export const PATTERN_KEYS = ['hook_opening', 'high_motion', 'many_faces', 'many_scenes'] as const;
-export type PatternKey = (typeof PATTERN_KEYS)[number];
-
-/** A question to the pattern predictor; `text` is how a person would ask it. */
-export type PatternQuestion =
-  | { kind: 'best_pattern'; ad_account_id: string; text: string }
-  | { kind: 'pattern_lift'; pattern: PatternKey; ad_account_id?: string; text: string }
-  | { kind: 'combination'; patterns: [PatternKey, PatternKey]; text: string }
-  | { kind: 'edit_plan'; ad_account_id: string; text: string };
+import { PATTERN_KEYS, type PatternKey, type PatternQuestion } from '../services/ml-service/pattern-contract';
 
 /** The footage a question's suggested edits are tried on. */
 export interface EditClip {

@@ -6,7 +6,7 @@ import {
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import { checkThresholds, type Threshold } from '../cli/thresholds';
+import { checkThresholds, type Threshold } from '../result/thresholds';
 import { FLOWS } from '../flows/catalog';
 import { FLOW_NAME, RUN_OUTCOME, STRESS_RUN_ID } from '../flows/search-attributes';
 import type { StandardResult } from '../result/schema';

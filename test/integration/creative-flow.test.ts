@@ -1,5 +1,7 @@
 import { FLOWS } from '../../src/flows/catalog';
-import { awaitStressRun, startStressRun } from '../../src/cli/run-stress';
+import { createHttpAgent } from '../../src/activities/http';
+import { plainCreativeFlow } from '../../src/bench/plain-creative';
+import { awaitStressRun, makeRunId, simSettings, startStressRun } from '../../src/cli/run-stress';
 import { standardResultSchema, type StandardResult } from '../../src/result/schema';
 import { BUILT_IN_PROFILES, type FaultProfile } from '../../src/services/shared/fault-profile';
 import { summaryQuery } from '../../src/workflows/definitions';
@@ -96,4 +98,33 @@ test('a run longer than one parent history continues as new, carrying its totals
   expect(runs.sort()).toEqual(['COMPLETED', 'CONTINUED_AS_NEW', 'CONTINUED_AS_NEW']);
   const queried = await stack.withWorker(() => stack.client.workflow.getHandle(result.run_id).query(summaryQuery));
   expect(queried).toEqual(result);
+});
+
+test("the benchmark's plain runner sends the activities' requests: every step once, in the flow's order", async () => {
+  const agent = createHttpAgent();
+  const runId = makeRunId('plain');
+  try {
+    for (let index = 0; index < 4; index++) {
+      const timed: string[] = [];
+      const outcome = await plainCreativeFlow(
+        { services: stack.endpoints.services, agent },
+        simSettings(runOptions()),
+        runId,
+        index,
+        7,
+        (step, ms) => {
+          expect(ms).toBeGreaterThan(0);
+          timed.push(step);
+        },
+      );
+      expect(timed).toEqual(outcome === 'rejected' ? STEPS.slice(0, 4) : [...STEPS]);
+      const queued = await stack.pool.query(
+        'SELECT count(*)::int AS n FROM pending_ad_changes WHERE idempotency_key = $1',
+        [`${runId}-${index}:meta_queue`],
+      );
+      expect(queued.rows[0].n).toBe(outcome === 'rejected' ? 0 : 1);
+    }
+  } finally {
+    await agent.close();
+  }
 });

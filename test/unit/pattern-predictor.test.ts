@@ -1,5 +1,6 @@
-import { patternQuestion, PATTERN_KEYS } from '../../src/flows/pattern-questions';
+import { patternQuestion } from '../../src/flows/pattern-questions';
 import { answerPatternQuestion, type PatternEvidence } from '../../src/services/ml-service/pattern-answer';
+import { PATTERN_KEYS } from '../../src/services/ml-service/pattern-contract';
 
 const evidence: PatternEvidence = {
   winning: [

@@ -12,7 +12,8 @@ import {
 } from '../../src/services/ml-service/rag/embedding';
 import { ctrBand } from '../../src/services/ml-service/rag/knowledge-graph';
 import { ObjectStore } from '../../src/services/ml-service/rag/object-store';
-import { copyFor, patternsOf, winnerFor } from '../../src/services/ml-service/rag/winners';
+import { patternsOf } from '../../src/services/ml-service/creative-patterns';
+import { copyFor, winnerFor } from '../../src/services/ml-service/rag/winners';
 import { seededRng } from '../../src/stats/random';
 
 const corpus = Array.from({ length: 300 }, (_, i) => winnerFor(4242, i)).map((w) => ({

@@ -1,4 +1,4 @@
-import { checkThresholds, parseThreshold } from '../../src/cli/thresholds';
+import { checkThresholds, parseThreshold } from '../../src/result/thresholds';
 import type { StandardResult } from '../../src/result/schema';
 
 const result = {

@@ -7,6 +7,7 @@ import { hashSeed, seededRng } from '../../stats/random';
 import type { ServiceContext } from '../shared/server';
 import { insertOnce } from '../shared/db-helpers';
 import { parseOr400 } from '../shared/validation';
+import { PATTERN_TESTS, patternsOf } from './creative-patterns';
 import { predictCtr, type CreativeFeatures, type CtrModel } from './ctr-model';
 import { DEFAULT_GATE } from './decision-gate';
 import { currentModel } from './model-registry';
@@ -18,14 +19,6 @@ const scopedSchema = cycleSchema.extend({
   /** The key of the cycle's actuals_fetcher call: its predictions are named after it. */
   predictions_key: z.string().min(1),
 });
-
-/** Patterns of creatives whose effect on clicks compound learning measures per account. */
-const PATTERNS: Record<string, (f: CreativeFeatures) => boolean> = {
-  hook_opening: (f) => f.has_hook,
-  high_motion: (f) => f.avg_motion >= 0.5,
-  many_faces: (f) => f.faces >= 3,
-  many_scenes: (f) => f.scene_count >= 8,
-};
 
 interface CreativeActual {
   ad_id: string;
@@ -132,7 +125,7 @@ export function registerLearning(app: FastifyInstance, ctx: ServiceContext): voi
           rs.reduce((s, r) => s + r.impressions, 0),
         );
       const overall = ctr(rows);
-      for (const [pattern, test] of Object.entries(PATTERNS)) {
+      for (const [pattern, test] of Object.entries(PATTERN_TESTS)) {
         const matching = rows.filter((r) => test(r.features));
         if (!matching.length || overall === 0) continue;
         await ctx.pool.query(
@@ -246,7 +239,7 @@ export function registerLearning(app: FastifyInstance, ctx: ServiceContext): voi
       const f = c.features;
       const raw = [f.scene_count / 14, f.has_hook ? 1 : 0, f.avg_motion, f.faces / 6];
       const norm = Math.sqrt(raw.reduce((s, x) => s + x * x, 0)) || 1;
-      const dna = { ad_id, features: f, patterns: Object.keys(PATTERNS).filter((p) => PATTERNS[p](f)) };
+      const dna = { ad_id, features: f, patterns: patternsOf(f) };
       const res = await ctx.pool.query(
         `INSERT INTO creative_dna_extractions (video_id, dna, embedding) VALUES ($1, $2, $3) ON CONFLICT (video_id) DO NOTHING`,
         [video.id, JSON.stringify(dna), raw.map((x) => x / norm)],

@@ -1,4 +1,4 @@
-import { PATTERN_KEYS, type PatternKey, type PatternQuestion } from '../../flows/pattern-questions';
+import { PATTERN_KEYS, type PatternKey, type PatternQuestion } from './pattern-contract';
 
 /** What the predictor knows: compound learning's per-account lifts and the knowledge graph's per-pattern outcomes. */
 export interface PatternEvidence {

@@ -1,26 +1,10 @@
 import type { FastifyInstance } from 'fastify';
-import { z } from 'zod';
-import { PATTERN_KEYS, type PatternQuestion } from '../../flows/pattern-questions';
 import type { ServiceContext } from '../shared/server';
 import { insertOnce } from '../shared/db-helpers';
 import { parseOr400 } from '../shared/validation';
 import { answerPatternQuestion, type PatternAnswer, type PatternEvidence } from './pattern-answer';
+import { predictRequestSchema, type PatternQuestion } from './pattern-contract';
 import { queryGraph } from './rag/knowledge-graph';
-
-const pattern = z.enum(PATTERN_KEYS);
-const account = z.string().regex(/^act_\d+$/, 'an ad account id like act_300001');
-const text = z.string().min(1).max(300);
-const questionSchema = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('best_pattern'), ad_account_id: account, text }),
-  z.object({ kind: z.literal('pattern_lift'), pattern, ad_account_id: account.optional(), text }),
-  z.object({
-    kind: z.literal('combination'),
-    patterns: z.tuple([pattern, pattern]).refine(([a, b]) => a !== b, 'two different patterns'),
-    text,
-  }),
-  z.object({ kind: z.literal('edit_plan'), ad_account_id: account, text }),
-]);
-const predictSchema = z.object({ question: questionSchema });
 
 /** Inference takes a little platform time: reading both sources and ranking. */
 const PREDICT_LATENCY_MS = 150;
@@ -53,7 +37,7 @@ async function gatherEvidence(ctx: ServiceContext, q: PatternQuestion): Promise<
  */
 export function registerPatternPredictor(app: FastifyInstance, ctx: ServiceContext): void {
   app.post('/patterns/predict', async (request, reply) => {
-    const { question } = parseOr400(predictSchema, request.body);
+    const { question } = parseOr400(predictRequestSchema, request.body);
     const key = ctx.idempotencyKey(request);
     const done = await ctx.pool.query('SELECT id, answer FROM pattern_predictions WHERE idempotency_key = $1', [key]);
     if (done.rowCount)

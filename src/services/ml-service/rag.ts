@@ -5,7 +5,9 @@ import { z } from 'zod';
 import type { ServiceContext } from '../shared/server';
 import { inTransaction, insertOnce } from '../shared/db-helpers';
 import { notFound, parseOr400 } from '../shared/validation';
+import { patternsOf } from './creative-patterns';
 import type { CreativeFeatures } from './ctr-model';
+import { PATTERN_KEYS } from './pattern-contract';
 import { measureIndex, type BenchmarkResult } from './rag/benchmark';
 import { createSearchCache } from './rag/cache';
 import { ragConfigFromEnv, type RagConfig } from './rag/config';
@@ -13,7 +15,6 @@ import { embed, normalizeQuery } from './rag/embedding';
 import { queryGraph, updateGraph } from './rag/knowledge-graph';
 import { ObjectStore } from './rag/object-store';
 import { knn, type SearchHit } from './rag/search';
-import { patternsOf, RAG_PATTERNS } from './rag/winners';
 
 const featuresSchema = z.object({
   scene_count: z.number().int().min(1).max(100),
@@ -46,10 +47,7 @@ const benchmarkSchema = z.object({
   k: z.number().int().min(1).max(100).default(10),
 });
 const graphQuerySchema = z.object({
-  patterns: z
-    .array(z.enum(Object.keys(RAG_PATTERNS) as [string, ...string[]]))
-    .min(1)
-    .optional(),
+  patterns: z.array(z.enum(PATTERN_KEYS)).min(1).optional(),
   ad_account_id: z.string().min(1).max(100).optional(),
   limit: z.number().int().min(1).max(100).default(10),
 });
@@ -194,7 +192,7 @@ export function registerRag(app: FastifyInstance, ctx: ServiceContext, config: R
        FROM rag_winners, unnest(patterns) p GROUP BY p`,
     );
     const corpusShare = new Map(shares.rows.map((r) => [r.pattern, r.n / r.total]));
-    const patterns = Object.keys(RAG_PATTERNS).map((pattern) => {
+    const patterns = PATTERN_KEYS.map((pattern) => {
       const neighborShare = neighbors.length
         ? neighbors.filter((n) => n.patterns.includes(pattern)).length / neighbors.length
         : 0;

@@ -44,7 +44,8 @@ export const faultProfileSchema = z
   .strict();
 export type FaultProfile = z.infer<typeof faultProfileSchema>;
 
-const quiet: ServiceFaults = {
+/** No latency and no faults: a call answers at once, every time. */
+export const QUIET_FAULTS: ServiceFaults = {
   latency: { distribution: 'fixed', ms: 0 },
   error_rate: 0,
   timeout_rate: 0,
@@ -71,7 +72,7 @@ const DEFAULT_SERVICES = {
 };
 
 export const BUILT_IN_PROFILES: Record<string, FaultProfile> = {
-  none: { name: 'none', defaults: quiet, services: {} },
+  none: { name: 'none', defaults: QUIET_FAULTS, services: {} },
   default: { name: 'default', defaults: typical(200, 600), services: DEFAULT_SERVICES },
   chaos: {
     name: 'chaos',

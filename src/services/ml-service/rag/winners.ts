@@ -12,18 +12,6 @@ export interface Winner {
   copy_text: string;
 }
 
-/** Patterns a creative can show; the same keys compound learning measures in winning_patterns. */
-export const RAG_PATTERNS: Record<string, (f: CreativeFeatures) => boolean> = {
-  hook_opening: (f) => f.has_hook,
-  high_motion: (f) => f.avg_motion >= 0.5,
-  many_faces: (f) => f.faces >= 3,
-  many_scenes: (f) => f.scene_count >= 8,
-};
-
-export function patternsOf(f: CreativeFeatures): string[] {
-  return Object.keys(RAG_PATTERNS).filter((p) => RAG_PATTERNS[p](f));
-}
-
 const TONES = ['bold', 'calm', 'playful', 'urgent', 'luxury', 'friendly', 'witty', 'honest', 'epic', 'cozy'];
 const PRODUCTS = [
   'running shoes',
