@@ -33,6 +33,8 @@ interface ChangeRow {
   time_scale: number;
   faults: ServiceFaults | null;
   planned_rules: Record<string, unknown> | null;
+  /** The claim took over from an executor whose lease ran out (it may have called Meta before it stopped). */
+  taken_over?: boolean;
 }
 
 export interface ExecutorDeps {
@@ -46,13 +48,14 @@ export interface ExecutorDeps {
 /** Claims due changes of every type (or changes whose claim expired) without waiting on rows others hold. */
 export async function claim(deps: ExecutorDeps, limit = 4): Promise<ChangeRow[]> {
   const res = await deps.pool.query(
-    `UPDATE pending_ad_changes SET status = 'claimed', claimed_by = $1, updated_at = now(),
-       lease_expires_at = now() + $2 * interval '1 millisecond'
-     WHERE id IN (
-       SELECT id FROM pending_ad_changes
+    `WITH due AS (
+       SELECT id, status FROM pending_ad_changes
        WHERE (status = 'pending' AND earliest_execute_at <= now()) OR (status = 'claimed' AND lease_expires_at < now())
        ORDER BY earliest_execute_at LIMIT $3 FOR UPDATE SKIP LOCKED)
-     RETURNING *`,
+     UPDATE pending_ad_changes c SET status = 'claimed', claimed_by = $1, updated_at = now(),
+       lease_expires_at = now() + $2 * interval '1 millisecond'
+     FROM due WHERE c.id = due.id
+     RETURNING c.*, due.status = 'claimed' AS taken_over`,
     [deps.name, EXECUTOR_RULES.leaseMs, limit],
   );
   return res.rows as ChangeRow[];
@@ -300,11 +303,13 @@ async function decide(db: PoolClient, deps: ExecutorDeps, row: ChangeRow): Promi
     timeScale: row.time_scale,
     faults: row.faults,
   };
-  // An earlier attempt (or an executor that died holding the claim) may have reached Meta and lost the answer:
-  // what Meta holds decides, never a guess from our own tables.
-  const prior = await lookupWrite(meta);
-  if (prior.kind === 'found') return recordFromMeta(db, change, prior.write, row.planned_rules);
-  if (prior.kind === 'unknown') return spendAttempt(db, row, prior.error);
+  // An earlier attempt (or an executor that lost its claim) may have reached Meta and lost the answer: what Meta
+  // holds decides, never a guess from our own tables. A change never tried and never taken over has not been sent.
+  if (row.attempts > 0 || row.taken_over) {
+    const prior = await lookupWrite(meta);
+    if (prior.kind === 'found') return recordFromMeta(db, change, prior.write, row.planned_rules);
+    if (prior.kind === 'unknown') return spendAttempt(db, row, prior.error);
+  }
 
   // The account's executed changes in the last platform hour, as Meta applied them.
   const hour = realInterval(1, row.time_scale);
