@@ -126,6 +126,23 @@ export function createServiceCommunicationActivities(deps: ActivityDeps) {
       input: { ad_account_id: string; ad_set_id: string },
     ) =>
       verified(async () => {
+        // The queue takes changes only for ad sets Meta holds: the flow's own is created first (idempotently).
+        const create = async (edge: string, body: Record<string, unknown>) =>
+          (
+            ok(
+              await callGateway(deps, gw, {
+                method: 'POST',
+                path: `/api/meta-publisher/v19.0/${input.ad_account_id}/${edge}`,
+                faults: gw.faults,
+                upstreamFaults: meta.faults,
+                idempotencyKey: `${gw.key}:${edge}`,
+                body: JSON.stringify(body),
+              }),
+              edge,
+            ).body as { id: string }
+          ).id;
+        const campaign = await create('campaigns', { name: input.ad_set_id, objective: 'OUTCOME_TRAFFIC' });
+        const adSetId = await create('adsets', { name: input.ad_set_id, campaign_id: campaign, daily_budget: 100 });
         const queued = ok(
           await callGateway(deps, gw, {
             method: 'POST',
@@ -134,7 +151,8 @@ export function createServiceCommunicationActivities(deps: ActivityDeps) {
             upstreamFaults: ml.faults,
             idempotencyKey: gw.key,
             body: JSON.stringify({
-              ...input,
+              ad_account_id: input.ad_account_id,
+              ad_set_id: adSetId,
               action: 'pause',
               reason: 'service-communication: predicted CTR below floor',
             }),
@@ -158,7 +176,7 @@ export function createServiceCommunicationActivities(deps: ActivityDeps) {
         };
         check(change.idempotency_key === gw.key, `queued under key ${change.idempotency_key}`);
         check(
-          change.change_type === 'status_update' && change.ad_set_id === input.ad_set_id,
+          change.change_type === 'status_update' && change.ad_set_id === adSetId,
           'queued change is not the decision sent',
         );
         check(

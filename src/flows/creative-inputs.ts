@@ -10,6 +10,7 @@ export function creativeInputs(seed: number, runId: string, index: number) {
     durationSeconds: Math.round((6 + rng() * 39) * 10) / 10,
     adId: `ad_${runId}_${index}`,
     adAccountId: `act_${100001 + (index % AD_ACCOUNTS)}`,
-    adSetId: `adset_${index % (AD_ACCOUNTS * 4)}`,
+    // Four ad sets in each account, standing on the simulated Meta (a queued change must name one that exists).
+    adSetId: `act_${100001 + (index % AD_ACCOUNTS)}_as${Math.floor((index % (AD_ACCOUNTS * 4)) / AD_ACCOUNTS)}`,
   };
 }

@@ -5,6 +5,7 @@ import { faultsFor } from './shared/fault-profile';
 import { loadFaultProfile } from './shared/load-fault-profile';
 import { createServiceApp } from './shared/server';
 import { SERVICE_ROUTES } from './registry';
+import { exposureProblem } from './startup-checks';
 
 /** One simulated service as its own process: `tsx src/services/main.ts <name>`. */
 async function run(): Promise<void> {
@@ -15,6 +16,11 @@ async function run(): Promise<void> {
   }
   const endpoints = endpointsFromEnv();
   const url = new URL(endpoints.services[name]);
+  const exposed = exposureProblem(url.hostname, process.env);
+  if (exposed) {
+    console.error(`${name}: ${exposed}`);
+    process.exit(2);
+  }
   const pool = createPool(endpoints.databaseUrl, Number(process.env.DB_POOL_SIZE ?? 20));
   const profile = loadFaultProfile(process.env.FAULT_PROFILE ?? 'none');
   const timeScale = Number(process.env.TIME_SCALE ?? 1);

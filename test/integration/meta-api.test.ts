@@ -4,6 +4,7 @@ import { awaitStressRun, startStressRun } from '../../src/cli/run-stress';
 import { metaApiAccounts } from '../../src/flows/meta-api-inputs';
 import type { StandardResult } from '../../src/result/schema';
 import { runOptions, rowsPerFlow } from '../support/runs';
+import { createAdSet } from '../support/safe-executor';
 import { connectTestStack, type TestStack } from '../support/stack';
 
 // A platform hour of 36 s: longer than a run, so an account's 16 changes meet the hourly limit.
@@ -168,7 +169,7 @@ test("the creative flow's queued ads are created on Meta by the executors, once"
     // The creative flow's shape: its ids as the payload, an ad set of its own naming.
     body: JSON.stringify({
       ad_account_id: 'act_100005',
-      ad_set_id: 'adset_19',
+      ad_set_id: 'act_100005_as3',
       change_type: 'create_ad',
       payload: { ad_id: `ad_${key}`, video_id: 'v1', blueprint_id: 'b1' },
     }),
@@ -186,7 +187,7 @@ test("the creative flow's queued ads are created on Meta by the executors, once"
     `change:${change_id}`,
   ]);
   expect(ads.rows).toEqual([
-    { name: `ad_${key}`, ad_set_id: 'adset_19', creative: { video_id: 'v1', blueprint_id: 'b1' } },
+    { name: `ad_${key}`, ad_set_id: 'act_100005_as3', creative: { video_id: 'v1', blueprint_id: 'b1' } },
   ]);
   const history = await stack.pool.query(`SELECT change_type FROM ad_change_history WHERE change_id = $1`, [change_id]);
   expect(history.rows).toEqual([{ change_type: 'create_ad' }]);
@@ -195,6 +196,7 @@ test("the creative flow's queued ads are created on Meta by the executors, once"
 test("refused for the account's call limit, the executor waits the time Meta advises before trying again", async () => {
   const account = `act_7${String(Date.now()).slice(-6)}`;
   const scale = 0.01;
+  const adSetId = await createAdSet(stack.endpoints.services['meta-publisher'], account, `advice-${account}`);
   // Meta's hour for this account is full until about 30 s from now (its advice: 50 platform minutes).
   await stack.pool.query(
     `INSERT INTO meta_api_calls (ad_account_id, at)
@@ -206,7 +208,7 @@ test("refused for the account's call limit, the executor waits the time Meta adv
     headers: { 'content-type': 'application/json', 'idempotency-key': `advice-${account}`, 'x-sim-time-scale': '0.01' },
     body: JSON.stringify({
       ad_account_id: account,
-      ad_set_id: `${account}_as0`,
+      ad_set_id: adSetId,
       change_type: 'create_ad',
       payload: { name: 'advice probe', creative: { video_id: 'v1' } },
     }),

@@ -8,6 +8,9 @@ import type { ServiceContext } from '../shared/server';
 import { inTransaction } from '../shared/db-helpers';
 import { realInterval } from '../shared/platform-time';
 import { HttpError, notFound, parseOr400 } from '../shared/validation';
+import { ID_FORMS } from './change-schema';
+import { adSetAccount } from './change-refs';
+import { priorWrite, recordWrite, registerWriteLookup } from './meta-requests';
 
 /** Meta's own limits, in platform time: budget changes per ad set per hour, and calls per account per hour. */
 export const META_LIMITS = { budgetChangesPerAdSetHour: 4, callsPerAccountHour: 600 };
@@ -23,11 +26,21 @@ const accountParams = z.object({ adSetId: z.string().regex(/^act_\d+$/) });
 
 /** Impressions each launched creative gets in its learning cycle. */
 const CREATIVE_IMPRESSIONS = 20_000;
-const updateBody = z.object({
-  seed: z.number().int().min(0),
-  daily_budget: z.number().positive().max(1_000_000),
-  ad_split: z.record(z.string(), z.number().min(0).max(1)).optional(),
-});
+const objectParams = z.object({ objectId: z.string().min(1).max(100) });
+const status = z.enum(['ACTIVE', 'PAUSED']);
+const adSetUpdateBody = z
+  .object({
+    seed: z.number().int().min(0).optional(),
+    daily_budget: z.number().positive().max(1_000_000).optional(),
+    ad_split: z.record(z.string(), z.number().min(0).max(1)).optional(),
+    status: status.optional(),
+  })
+  .refine((b) => (b.daily_budget === undefined) !== (b.status === undefined), {
+    message: 'give either daily_budget or status',
+  });
+const adUpdateBody = z
+  .object({ creative: z.record(z.string(), z.unknown()).optional(), status: status.optional() })
+  .refine((b) => b.creative !== undefined || b.status !== undefined, { message: 'give creative or status' });
 
 /** Meta answers over-limit calls with HTTP 400 and an OAuthException body. */
 function oauthException(reply: FastifyReply, message: string, code: number, subcode?: number) {
@@ -57,6 +70,8 @@ const adBody = z.object({
   status: z.enum(['ACTIVE', 'PAUSED']).default('PAUSED'),
 });
 
+const CREATED_KIND = { campaigns: 'campaign', adsets: 'ad_set', ads: 'ad' } as const;
+
 type CountCall = (db: PoolClient, reply: FastifyReply, account: string, timeScale: number) => Promise<boolean>;
 
 /** A Graph-style numeric id that is stable for one idempotency key (a retry gets the same object). */
@@ -68,7 +83,7 @@ const graphId = (kind: string, key: string) => `${hashSeed(`${kind}:${key}`)}${h
  */
 function registerCreation(app: FastifyInstance, ctx: ServiceContext, countCall: CountCall): void {
   const create = <B extends z.ZodType>(
-    edge: string,
+    edge: keyof typeof CREATED_KIND,
     schema: B,
     /** Where an earlier attempt's object is found by its idempotency key. */
     lookup: string,
@@ -89,6 +104,7 @@ function registerCreation(app: FastifyInstance, ctx: ServiceContext, countCall: 
         }
         const id = edge === 'adsets' ? `${account}_as${graphId(edge, key)}` : graphId(edge, key);
         await insert(db, account, id, key, body);
+        await recordWrite(db, key, CREATED_KIND[edge], id, account, null, { id });
         return { id };
       });
     });
@@ -124,6 +140,9 @@ function registerCreation(app: FastifyInstance, ctx: ServiceContext, countCall: 
     },
   );
   create('ads', adBody, 'SELECT id FROM meta_ads WHERE idempotency_key = $1', async (db, account, id, key, body) => {
+    const owner = await adSetAccount(db, body.adset_id);
+    if (owner !== account)
+      throw new HttpError(400, 'bad_request', `adset_id: no ad set ${body.adset_id} in ${account}`, 'adset_id');
     await db.query(
       `INSERT INTO meta_ads (id, idempotency_key, ad_account_id, ad_set_id, name, creative, status)
        VALUES ($1, $2, $3, $4, $5, $6, $7)`,
@@ -134,16 +153,47 @@ function registerCreation(app: FastifyInstance, ctx: ServiceContext, countCall: 
 
 /** The simulated Meta Marketing API: Graph-style paths and bodies, insights metrics as strings, Meta's limits. */
 export function registerGraphApi(app: FastifyInstance, ctx: ServiceContext): void {
-  /** Ensures Meta knows the ad set (its initial budget comes from the market) and returns its row, locked. */
-  async function adSetRow(db: PoolClient, seed: number, adSetId: string) {
-    const adSet = marketFor(seed).find((s) => s.adSetId === adSetId);
-    if (!adSet) throw notFound(`ad set ${adSetId}`);
-    await db.query(
-      `INSERT INTO meta_ad_sets (ad_set_id, ad_account_id, daily_budget) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`,
-      [adSetId, adSet.accountId, adSet.initialDailyBudget],
-    );
-    const row = (await db.query('SELECT * FROM meta_ad_sets WHERE ad_set_id = $1 FOR UPDATE', [adSetId])).rows[0];
-    return { adSet, row: row as { daily_budget: string; ad_split: Record<string, number>; ad_account_id: string } };
+  /**
+   * The ad set's row, locked: one Meta created, or one of the market's (its initial budget from the seed's market,
+   * written on first sight).
+   */
+  async function adSetRow(db: PoolClient, seed: number | undefined, adSetId: string) {
+    const select = () => db.query('SELECT * FROM meta_ad_sets WHERE ad_set_id = $1 FOR UPDATE', [adSetId]);
+    let found = await select();
+    const adSet = seed === undefined ? undefined : marketFor(seed).find((s) => s.adSetId === adSetId);
+    if (!found.rowCount && adSet) {
+      await db.query(
+        `INSERT INTO meta_ad_sets (ad_set_id, ad_account_id, daily_budget) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`,
+        [adSetId, adSet.accountId, adSet.initialDailyBudget],
+      );
+      found = await select();
+    }
+    if (!found.rowCount) throw notFound(`ad set ${adSetId}`);
+    return found.rows[0] as {
+      daily_budget: string;
+      ad_split: Record<string, number>;
+      ad_account_id: string;
+      status: string;
+    };
+  }
+
+  /** The ad's row, locked: one Meta created, or one of the market's (written on first sight). */
+  async function adRow(db: PoolClient, adId: string) {
+    const select = () => db.query('SELECT * FROM meta_ads WHERE id = $1 FOR UPDATE', [adId]);
+    let found = await select();
+    const ad = marketFor(0)
+      .flatMap((s) => s.ads)
+      .find((a) => a.adId === adId);
+    if (!found.rowCount && ad) {
+      await db.query(
+        `INSERT INTO meta_ads (id, idempotency_key, ad_account_id, ad_set_id, name, status)
+         VALUES ($1, $2, $3, $4, $1, 'ACTIVE') ON CONFLICT DO NOTHING`,
+        [adId, `market:${adId}`, ad.accountId, ad.adSetId],
+      );
+      found = await select();
+    }
+    if (!found.rowCount) throw notFound(`ad ${adId}`);
+    return found.rows[0] as { ad_account_id: string; creative: unknown; status: string };
   }
 
   /** Records the call and sets Meta's usage header; true when the account is over its limit. */
@@ -195,7 +245,9 @@ export function registerGraphApi(app: FastifyInstance, ctx: ServiceContext): voi
       return creativeInsights(request.params as { adSetId: string }, q, reply);
     const { adSetId } = parseOr400(adSetParams, request.params, 'path');
     return inTransaction(ctx.pool, async (db) => {
-      const { adSet, row } = await adSetRow(db, q.seed, adSetId);
+      const row = await adSetRow(db, q.seed, adSetId);
+      const adSet = marketFor(q.seed).find((s) => s.adSetId === adSetId);
+      if (!adSet) throw notFound(`ad set ${adSetId} in the market`);
       if (await countCall(db, reply, adSet.accountId, request.sim.timeScale)) {
         return oauthException(reply, 'User request limit reached', 17, 2446079);
       }
@@ -256,30 +308,71 @@ export function registerGraphApi(app: FastifyInstance, ctx: ServiceContext): voi
 
   registerCreation(app, ctx, countCall);
 
-  /** A budget update (ad set level, with the split over its ads); idempotent by the Idempotency-Key header. */
-  app.post('/v19.0/:adSetId', async (request, reply) => {
-    const { adSetId } = parseOr400(adSetParams, request.params, 'path');
-    const body = parseOr400(updateBody, request.body);
+  registerWriteLookup(app, ctx);
+
+  // A token that expired (an injected fault) is refused before any work, as Meta refuses it: code 190.
+  app.addHook('onRequest', async (request, reply) => {
+    const rate = request.sim?.faults.auth_error_rate ?? 0;
+    if (!request.url.startsWith('/v19.0/') || rate <= 0 || ctx.rng() >= rate) return;
+    return oauthException(reply, 'Error validating access token: Session has expired', 190, 463);
+  });
+
+  /**
+   * An update of one object, idempotent by the Idempotency-Key header: an ad set's budget (with the split over its
+   * ads) or status, or an ad's creative or status. Each counts against the account's calls.
+   */
+  app.post('/v19.0/:objectId', async (request, reply) => {
+    const { objectId } = parseOr400(objectParams, request.params, 'path');
+    const isAdSet = ID_FORMS.adSet.test(objectId);
+    if (!isAdSet && !ID_FORMS.ad.test(objectId))
+      throw new HttpError(400, 'bad_request', `path: objectId: no object id of that format: ${objectId}`, 'objectId');
     const key = ctx.idempotencyKey(request);
+    if (!isAdSet) {
+      const body = parseOr400(adUpdateBody, request.body);
+      return inTransaction(ctx.pool, async (db) => {
+        const ad = await adRow(db, objectId);
+        const done = await priorWrite(db, key);
+        if (done) return done;
+        if (await countCall(db, reply, ad.ad_account_id, request.sim.timeScale))
+          return oauthException(reply, 'User request limit reached', 17, 2446079);
+        await db.query(
+          'UPDATE meta_ads SET creative = coalesce($2, creative), status = coalesce($3, status) WHERE id = $1',
+          [objectId, body.creative ? JSON.stringify(body.creative) : null, body.status ?? null],
+        );
+        const answer = { success: true, id: objectId };
+        const before = body.creative ? { creative: ad.creative } : { status: ad.status };
+        await recordWrite(
+          db,
+          key,
+          body.creative ? 'creative_swap' : 'status_update',
+          objectId,
+          ad.ad_account_id,
+          before,
+          answer,
+        );
+        return answer;
+      });
+    }
+    const body = parseOr400(adSetUpdateBody, request.body);
     return inTransaction(ctx.pool, async (db) => {
-      const created = await db.query(
-        'SELECT * FROM meta_ad_sets WHERE ad_set_id = $1 AND campaign_id IS NOT NULL FOR UPDATE',
-        [adSetId],
-      );
-      const { adSet, row } = created.rowCount
-        ? {
-            adSet: { accountId: created.rows[0].ad_account_id as string },
-            row: created.rows[0] as { daily_budget: string },
-          }
-        : await adSetRow(db, body.seed, adSetId);
-      const done = await db.query('SELECT * FROM meta_budget_updates WHERE idempotency_key = $1', [key]);
-      if (done.rowCount) return { success: true, id: adSetId, daily_budget: Number(done.rows[0].new_budget) };
-      if (await countCall(db, reply, adSet.accountId, request.sim.timeScale)) {
+      const row = await adSetRow(db, body.seed, objectId);
+      const done = await priorWrite(db, key);
+      if (done) return done;
+      if (await countCall(db, reply, row.ad_account_id, request.sim.timeScale)) {
         return oauthException(reply, 'User request limit reached', 17, 2446079);
+      }
+      if (body.status) {
+        await db.query('UPDATE meta_ad_sets SET status = $2, updated_at = now() WHERE ad_set_id = $1', [
+          objectId,
+          body.status,
+        ]);
+        const answer = { success: true, id: objectId, status: body.status };
+        await recordWrite(db, key, 'status_update', objectId, row.ad_account_id, { status: row.status }, answer);
+        return answer;
       }
       const recent = await db.query(
         `SELECT count(*) FROM meta_budget_updates WHERE ad_set_id = $1 AND at > now() - $2::interval`,
-        [adSetId, realInterval(1, request.sim.timeScale)],
+        [objectId, realInterval(1, request.sim.timeScale)],
       );
       if (Number(recent.rows[0].count) >= META_LIMITS.budgetChangesPerAdSetHour) {
         return oauthException(
@@ -291,13 +384,16 @@ export function registerGraphApi(app: FastifyInstance, ctx: ServiceContext): voi
       await db.query(
         `INSERT INTO meta_budget_updates (idempotency_key, ad_set_id, ad_account_id, old_budget, new_budget)
          VALUES ($1, $2, $3, $4, $5)`,
-        [key, adSetId, adSet.accountId, row.daily_budget, body.daily_budget],
+        [key, objectId, row.ad_account_id, row.daily_budget, body.daily_budget],
       );
       await db.query(
         `UPDATE meta_ad_sets SET daily_budget = $2, ad_split = coalesce($3, ad_split), updated_at = now() WHERE ad_set_id = $1`,
-        [adSetId, body.daily_budget, body.ad_split ? JSON.stringify(body.ad_split) : null],
+        [objectId, body.daily_budget, body.ad_split ? JSON.stringify(body.ad_split) : null],
       );
-      return { success: true, id: adSetId, daily_budget: body.daily_budget };
+      const answer = { success: true, id: objectId, daily_budget: body.daily_budget };
+      const before = { daily_budget: Number(row.daily_budget) };
+      await recordWrite(db, key, 'budget_update', objectId, row.ad_account_id, before, answer);
+      return answer;
     });
   });
 }

@@ -2,26 +2,26 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { ServiceContext } from '../shared/server';
 import { insertOnce } from '../shared/db-helpers';
-import { notFound, parseOr400 } from '../shared/validation';
+import { HttpError, notFound, parseOr400 } from '../shared/validation';
+import { changeSchema } from './change-schema';
+import { refProblem } from './change-refs';
 import { realInterval, realMs } from '../shared/platform-time';
 import { registerGraphApi } from './graph-api';
 
-const queueSchema = z.object({
-  ad_account_id: z.string().regex(/^act_\d+$/, 'must look like act_<digits>'),
-  ad_set_id: z.string().min(1).max(100),
-  change_type: z.enum(['create_ad', 'budget_update', 'status_update', 'creative_swap']),
-  payload: z.record(z.string(), z.unknown()),
-  campaign_id: z.string().uuid().optional(),
-});
 const idParams = z.object({ id: z.string().uuid() });
 
 export function registerMetaPublisher(app: FastifyInstance, ctx: ServiceContext): void {
   registerGraphApi(app, ctx);
 
-  /** Queues a change for the SafeExecutor; the same idempotency key never queues twice. */
+  /**
+   * Queues a change for the SafeExecutor; the same idempotency key never queues twice. Its ids must be canonical,
+   * exist and belong together (the ad set to the account), else 400 naming the field and nothing is queued.
+   */
   app.post('/safe-executor/changes', async (request, reply) => {
-    const body = parseOr400(queueSchema, request.body);
+    const body = parseOr400(changeSchema, request.body);
     const key = ctx.idempotencyKey(request);
+    const problem = await refProblem(ctx.pool, body);
+    if (problem) throw new HttpError(400, 'bad_request', `body: ${problem.field}: ${problem.message}`, problem.field);
     // Jitter of 3-18 s of platform time before the executor may apply it, so changes never land in lockstep.
     const jitterSeconds = 3 + 15 * ctx.rng();
     const jitterMs = realMs(jitterSeconds * 1000, request.sim.timeScale);

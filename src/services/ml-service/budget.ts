@@ -7,6 +7,7 @@ import { insertOnce } from '../shared/db-helpers';
 import { budgetsInWindow } from '../shared/budget-history';
 import { notFound, parseOr400 } from '../shared/validation';
 import { decide } from './decision-gate';
+import { MAX_MONEY } from './feedback';
 import { thompsonAllocate, type AdEvidence } from './sampler';
 
 const allocateSchema = z.object({
@@ -18,10 +19,10 @@ const gateSchema = z.object({
   ad_set_id: z.string().min(1),
   split: z.record(z.string(), z.number().min(0).max(1)),
   probability_best: z.number().min(0).max(1),
-  current_budget: z.number().positive(),
-  proposed_budget: z.number().positive(),
+  current_budget: z.number().positive().max(MAX_MONEY),
+  proposed_budget: z.number().positive().max(MAX_MONEY),
   impressions: z.number().nonnegative(),
-  spend: z.number().nonnegative(),
+  spend: z.number().nonnegative().max(MAX_MONEY),
 });
 
 /** The sampler over an ad set's recorded feedback, and the decision gate that records every decision. */

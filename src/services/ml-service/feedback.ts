@@ -7,12 +7,15 @@ import type { ServiceContext } from '../shared/server';
 import { inTransaction } from '../shared/db-helpers';
 import { HttpError, parseOr400 } from '../shared/validation';
 
+/** The largest amount of money the platform's columns hold (numeric(14, 2)). */
+export const MAX_MONEY = 999_999_999_999.99;
+
 /** One ad's delivery in a window, as the activities hand Meta's insights over (numbers, not Graph strings). */
 export const insightRowSchema = z.object({
   ad_id: z.string().min(1),
-  impressions: z.number().int().nonnegative(),
-  clicks: z.number().int().nonnegative(),
-  spend: z.number().nonnegative(),
+  impressions: z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER),
+  clicks: z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER),
+  spend: z.number().nonnegative().max(MAX_MONEY),
 });
 
 const insightsSchema = z.object({
@@ -20,6 +23,9 @@ const insightsSchema = z.object({
   window_end: z.string().datetime(),
   rows: z.array(insightRowSchema).max(100),
 });
+
+const validAmount = (v: string | undefined) =>
+  v !== undefined && /^\d+(\.\d{1,2})?$/.test(v.trim()) && Number(v) <= MAX_MONEY;
 
 /** A HubSpot webhook delivery: a JSON array of events. */
 export const hubspotEventsSchema = z
@@ -29,7 +35,7 @@ export const hubspotEventsSchema = z
       subscriptionId: z.number().int().optional(),
       portalId: z.number().int().optional(),
       appId: z.number().int().optional(),
-      occurredAt: z.number().int().positive(),
+      occurredAt: z.number().int().positive().max(8_640_000_000_000_000, 'beyond the latest date'),
       subscriptionType: z.string().min(1),
       attemptNumber: z.number().int().nonnegative(),
       objectId: z.number().int(),
@@ -39,7 +45,18 @@ export const hubspotEventsSchema = z
     }),
   )
   .min(1)
-  .max(100);
+  .max(100)
+  .superRefine((events, issues) =>
+    events.forEach((e, i) => {
+      // A deal's amount becomes revenue in a numeric(14, 2) column: refused here, not failed there on every retry.
+      if (e.propertyName === 'amount' && !validAmount(e.propertyValue))
+        issues.addIssue({
+          code: 'custom',
+          path: [i, 'propertyValue'],
+          message: `amount must be a number from 0 to ${MAX_MONEY}`,
+        });
+    }),
+  );
 export type HubspotEvent = z.infer<typeof hubspotEventsSchema>[number];
 
 /** HubSpot does not promise eventId is unique: a redelivery is recognised by the whole change it describes. */

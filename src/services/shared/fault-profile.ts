@@ -21,6 +21,8 @@ export const serviceFaultsSchema = z
     /** Share of calls answered 429 with Retry-After. */
     rate_limit_rate: rate,
     retry_after_seconds: z.number().positive(),
+    /** Share of the simulated Meta's Graph calls refused for an expired access token (OAuthException code 190). */
+    auth_error_rate: rate.optional(),
   })
   .strict()
   .refine((f) => f.error_rate + f.timeout_rate + f.rate_limit_rate <= 1, {

@@ -8,6 +8,7 @@ import type { ServiceFaults } from './fault-profile';
 import { decideFault, sampleLatencyMs } from './faults';
 import { readSimHeaders, SIM_HEADERS } from './sim-headers';
 import { HttpError } from './validation';
+import { badInputOf } from './pg-errors';
 
 /** What every service's routes get: its name, database, randomness and platform clock. */
 export interface ServiceContext {
@@ -137,6 +138,8 @@ export function createServiceApp(
     if (err instanceof HttpError) {
       return reply.code(err.statusCode).send({ error: err.code, message: err.message, field: err.field });
     }
+    const bad = badInputOf(err);
+    if (bad) return reply.code(bad.statusCode).send({ error: bad.code, message: bad.message, field: bad.field });
     const e = err as { statusCode?: number; message: string; code?: string };
     if (e.statusCode && e.statusCode >= 400 && e.statusCode < 500) {
       return reply.code(e.statusCode).send({ error: 'bad_request', message: e.message, field: 'body' });
