@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import client from 'prom-client';
 import { CAPACITY_ROUTE, capacityBodySchema, type CapacityGate } from './capacity';
-import { parseOr400 } from './validation';
+import { HttpError, parseOr400 } from './validation';
 
 /** The gate's state in /metrics, and an admin endpoint that reads or sets the process's capacity. */
 export function registerCapacity(app: FastifyInstance, gate: CapacityGate, registry: client.Registry): void {
@@ -33,8 +33,18 @@ export function registerCapacity(app: FastifyInstance, gate: CapacityGate, regis
 
   app.get(CAPACITY_ROUTE, async () => ({ capacity: gate.capacity, ...gate.stats() }));
   app.put(CAPACITY_ROUTE, async (request) => {
-    const { capacity } = parseOr400(capacityBodySchema, request.body);
+    const { capacity } = parseOr400(capacityBodySchema, jsonBody(request.body));
     gate.configure(capacity);
     return { capacity: gate.capacity, ...gate.stats() };
   });
+}
+
+/** The body as JSON: a service that keeps bodies raw (the Gateway forwards them) hands over bytes. */
+function jsonBody(body: unknown): unknown {
+  if (!Buffer.isBuffer(body) && typeof body !== 'string') return body;
+  try {
+    return JSON.parse(body.toString());
+  } catch {
+    throw new HttpError(400, 'bad_request', 'body: not JSON', 'body');
+  }
 }
