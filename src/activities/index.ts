@@ -5,6 +5,7 @@ import { createBudgetActivities } from './budget';
 import { createCreativeActivities } from './creative';
 import { createDatabaseActivities } from './database';
 import { createLearningActivities } from './learning';
+import { createLoadActivities } from './load';
 import type { HttpDeps } from './http';
 import { createMetaApiActivities } from './meta-api';
 import { createPatternPredictionActivities } from './pattern-prediction';
@@ -48,6 +49,7 @@ export function createActivities(deps: ActivityDeps) {
     database: createDatabaseActivities(deps),
     serviceCommunication: createServiceCommunicationActivities(deps),
     bestAds: createBestAdsActivities(deps),
+    load: createLoadActivities(deps),
   };
   assertDistinctNames(groups);
   return {
@@ -65,6 +67,7 @@ export function createActivities(deps: ActivityDeps) {
     ...groups.database,
     ...groups.serviceCommunication,
     ...groups.bestAds,
+    ...groups.load,
   };
 }
 
