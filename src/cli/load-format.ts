@@ -72,7 +72,7 @@ export function formatLoad(r: StandardResult): string[] {
           pct(s.success_rate),
           ms(s.p95_duration_ms),
           ms(s.lateness_ms.p95),
-          s.passed ? 'held' : s.tester_limited ? 'tester limit' : 'failed',
+          s.tester_limited ? 'tester limit' : s.passed ? 'held' : 'failed',
         ]),
       ),
       breakpointLine(b),

@@ -9,7 +9,8 @@ export const LATE_LIMIT_MS = 1000;
 
 /**
  * Judges one held step from the result of the flows started in it (dropped starts counted as failed). The step is
- * tester-limited when it failed and either its starts were late, or the flows that did start pass every threshold.
+ * tester-limited when the flows that did start pass every threshold (the platform was healthy) yet its starts were
+ * late or some were dropped: the offered rate was not really offered, so the search cannot go on.
  */
 export function judgeStep(
   rate: number,
@@ -41,7 +42,7 @@ export function judgeStep(
     lateness_ms: latenessSummary(tally.lateness),
     checks: checks.map((c) => ({ threshold: c.threshold.text, actual: c.actual ?? null, passed: c.passed })),
     passed,
-    tester_limited: !passed && (late || (tally.dropped > 0 && healthyWithoutDrops)),
+    tester_limited: healthyWithoutDrops && (late || tally.dropped > 0),
   };
 }
 
@@ -52,7 +53,7 @@ export function breakpointVerdict(
   steps: BreakpointStep[],
   done: boolean,
 ): Pick<Breakpoint, 'verdict' | 'highest_passing_rate' | 'first_failing_rate'> {
-  const failedAt = steps.findIndex((s) => !s.passed);
+  const failedAt = steps.findIndex((s) => !s.passed || s.tester_limited);
   const highest = (failedAt < 0 ? steps : steps.slice(0, failedAt)).at(-1)?.rate ?? null;
   if (failedAt < 0) {
     return { verdict: done ? 'not_found' : 'running', highest_passing_rate: highest, first_failing_rate: null };

@@ -19,7 +19,7 @@ export const breakpointStepSchema = z.object({
   lateness_ms: lateness,
   checks: z.array(z.object({ threshold: z.string(), actual: z.number().nullable(), passed: z.boolean() })),
   passed: z.boolean(),
-  /** The tester, not the platform, held the step back: starts late, or dropped while the started flows were healthy. */
+  /** The tester, not the platform, held the step back: starts late or dropped while the started flows were healthy. */
   tester_limited: z.boolean(),
 });
 

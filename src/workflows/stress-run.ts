@@ -203,8 +203,17 @@ export async function stressRun(input: StressRunInput): Promise<StandardResult> 
     inFlight.set(workflowId, index);
     starting++;
     startedThisRun++;
-    for (const t of tallies()) t.scheduled += 1;
     const began = Date.now();
+    // A start counts, and its lateness is taken, when the parent issues it: the server's acknowledgement comes in a
+    // later workflow task, which queues behind the flows' own tasks and would make a busy worker look late.
+    for (const t of tallies()) {
+      t.scheduled += 1;
+      t.started += 1;
+      t.last_start_at = began;
+      t.peak_in_flight = Math.max(t.peak_in_flight, inFlight.size);
+      if (scheduledFor !== undefined) record(t.lateness, began - scheduledFor);
+    }
+    noteStart(load.series, began, inFlight.size);
     let outcome: FlowOutcome;
     try {
       let child;
@@ -222,14 +231,6 @@ export async function stressRun(input: StressRunInput): Promise<StandardResult> 
       } finally {
         starting--;
       }
-      const now = Date.now();
-      for (const t of tallies()) {
-        t.started += 1;
-        t.last_start_at = now;
-        t.peak_in_flight = Math.max(t.peak_in_flight, inFlight.size);
-        if (scheduledFor !== undefined) record(t.lateness, now - scheduledFor);
-      }
-      noteStart(load.series, now, inFlight.size);
       outcome = await child.result();
     } catch (err) {
       // The flow workflow itself failed (not one of its steps): count it, with the reason.
@@ -282,7 +283,8 @@ export async function stressRun(input: StressRunInput): Promise<StandardResult> 
     if (!(await offer(shape))) return carryOn();
   } else if (shape?.model === 'breakpoint') {
     const steps = load.steps!;
-    while (steps.length < shape.max_steps && steps.every((s) => s.passed)) {
+    const goOn = () => steps.length < shape.max_steps && steps.every((s) => s.passed && !s.tester_limited);
+    while (goOn()) {
       if (!load.step) {
         load.step = { acc: emptyRun(), tally: emptyTally() };
         load.origin = Date.now();
@@ -310,7 +312,7 @@ export async function stressRun(input: StressRunInput): Promise<StandardResult> 
       const rate = stepRate(shape.start_rate, shape.step_factor, steps.length);
       steps.push(judgeStep(rate, stepResult, load.step.tally, shape.hold_ms, shape.thresholds));
       load.step = undefined;
-      if (mustContinue() && steps.length < shape.max_steps && steps.every((s) => s.passed)) return carryOn();
+      if (mustContinue() && goOn()) return carryOn();
     }
     load.offerEnd = Date.now();
   } else {

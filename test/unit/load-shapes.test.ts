@@ -1,6 +1,11 @@
 import { UsageError } from '../../src/cli/errors';
 import { parseLoadShape } from '../../src/cli/load-options';
 import { parseStartOptions } from '../../src/cli/start-options';
+import { parseThreshold } from '../../src/cli/thresholds';
+import { breakpointVerdict, judgeStep } from '../../src/load/breakpoint';
+import type { StandardResult } from '../../src/result/schema';
+import { emptyHistogram, record } from '../../src/stats/histogram';
+import { emptyTally, type LoadTally } from '../../src/stats/load-section';
 import { cumulativeArrivals, plannedStarts, rateAt, scheduledAt, startsDueBy } from '../../src/load/arrivals';
 import type { ArrivalPlan } from '../../src/load/shape';
 import { emptySeries, MAX_POINTS, noteCompletion, noteDrop, noteStart, seriesView } from '../../src/stats/series';
@@ -94,4 +99,66 @@ test('--rate with --concurrency is refused; --duration alone is a closed model f
   expect(open).toMatchObject({ count: 30, concurrency: 7 });
   const search = parseStartOptions('creative-flow', { findBreakpoint: true, threshold: ['success_rate>=99'] });
   expect(search.load).toMatchObject({ model: 'breakpoint', start_rate: 1, step_factor: 1.5, hold_ms: 30_000 });
+});
+
+describe('breakpoint steps', () => {
+  const thresholds = [parseThreshold('success_rate>=99'), parseThreshold('p95_duration_ms<1000')];
+  const result = (over: Partial<StandardResult>) => ({ p95_duration_ms: 500, ...over }) as StandardResult;
+  const tally = (over: Partial<LoadTally>): LoadTally => ({ ...emptyTally(), ...over });
+
+  test('a healthy step holds; one over a threshold fails; drops alone while healthy are the tester', () => {
+    const ok = judgeStep(
+      1,
+      result({ successful: 10, failed: 0, completed_operations: 10, success_rate: 100 }),
+      tally({ scheduled: 10, started: 10 }),
+      10_000,
+      thresholds,
+    );
+    expect(ok).toMatchObject({ passed: true, tester_limited: false, achieved_rate: 1 });
+    const slow = judgeStep(
+      2,
+      result({ successful: 20, failed: 0, completed_operations: 20, success_rate: 100, p95_duration_ms: 4000 }),
+      tally({ scheduled: 20, started: 20 }),
+      10_000,
+      thresholds,
+    );
+    expect(slow).toMatchObject({ passed: false, tester_limited: false });
+    const dropped = judgeStep(
+      3,
+      result({ successful: 20, failed: 10, completed_operations: 30, success_rate: 66.67 }),
+      tally({ scheduled: 30, started: 20, dropped: 10 }),
+      10_000,
+      thresholds,
+    );
+    expect(dropped).toMatchObject({ passed: false, tester_limited: true });
+    expect(breakpointVerdict([ok, slow], true)).toEqual({
+      verdict: 'found',
+      highest_passing_rate: 1,
+      first_failing_rate: 2,
+    });
+    expect(breakpointVerdict([slow], true).verdict).toBe('lowest_failed');
+    expect(breakpointVerdict([ok, dropped], true).verdict).toBe('tester_limit');
+    expect(breakpointVerdict([ok], true).verdict).toBe('not_found');
+  });
+
+  test('late starts make a step the tester limit only while the platform is healthy', () => {
+    const late = emptyHistogram();
+    for (let i = 0; i < 10; i++) record(late, 3000);
+    const lateHealthy = judgeStep(
+      1,
+      result({ successful: 10, failed: 0, completed_operations: 10, success_rate: 100 }),
+      tally({ scheduled: 10, started: 10, lateness: late }),
+      10_000,
+      thresholds,
+    );
+    expect(lateHealthy).toMatchObject({ passed: true, tester_limited: true });
+    const lateBroken = judgeStep(
+      1,
+      result({ successful: 10, failed: 0, completed_operations: 10, success_rate: 100, p95_duration_ms: 5000 }),
+      tally({ scheduled: 10, started: 10, lateness: late }),
+      10_000,
+      thresholds,
+    );
+    expect(lateBroken).toMatchObject({ passed: false, tester_limited: false });
+  });
 });
