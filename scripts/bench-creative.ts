@@ -4,83 +4,166 @@ import { makeRunId, awaitStressRun, simSettings, startStressRun } from '../src/c
 import { connectOrStartStack } from '../src/cli/stack-session';
 import type { StartOptions } from '../src/cli/start-options';
 import { FLOWS } from '../src/flows/catalog';
-import { BUILT_IN_PROFILES } from '../src/services/shared/fault-profile';
+import type { StandardResult } from '../src/result/schema';
+import { BUILT_IN_PROFILES, type FaultProfile, type ServiceFaults } from '../src/services/shared/fault-profile';
 import { emptyHistogram, quantile, record, type HistogramState } from '../src/stats/histogram';
+import type { Client } from '@temporalio/client';
 import { connectClient } from '../src/temporal-connection';
+import type { Endpoints } from '../src/config';
 
 /**
- * `npm run bench`: the creative flow through Temporal and through a plain in-process runner making the
- * same HTTP calls, no injected latency or faults, COUNT flows at CONCURRENCY; prints flows/s for both,
- * their ratio, and the p50 orchestration overhead per step.
+ * `npm run bench`: the creative flow through Temporal and through a plain in-process runner making the same
+ * HTTP calls, side by side in one session, in three cases:
+ * - unloaded: no latency, one flow at a time: what Temporal adds to each step;
+ * - realistic: the default profile's latencies without its errors, time scale 0.05, 100 flows at 10;
+ * - saturated: no latency, 200 flows at 20: throughput when orchestration is the bottleneck.
+ * Prints a table per case on stderr and one JSON object on stdout (keys documented in docs/benchmarks.md).
+ * BENCH_SCALE (default 1) multiplies every case's flow count, for a quick look.
  */
-const COUNT = Number(process.env.BENCH_COUNT ?? 200);
-const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 20);
-// Platform "work" (scene analysis, rendering) shrinks to a few ms: the benchmark measures orchestration.
-const TIME_SCALE = 0.001;
+const SCALE = Number(process.env.BENCH_SCALE ?? 1);
 const STEPS = FLOWS['creative-flow'].steps;
 const say = (line: string) => process.stderr.write(`${line}\n`);
+const round = (n: number, digits = 2) => Math.round(n * 10 ** digits) / 10 ** digits;
+
+/** A profile's latencies with its errors, timeouts and 429s taken out. */
+function latenciesOnly(profile: FaultProfile): FaultProfile {
+  const quiet = (f: ServiceFaults): ServiceFaults => ({ ...f, error_rate: 0, timeout_rate: 0, rate_limit_rate: 0 });
+  return {
+    name: `${profile.name}-latencies`,
+    defaults: quiet(profile.defaults),
+    services: Object.fromEntries(Object.entries(profile.services).map(([n, f]) => [n, f && quiet(f)])),
+  };
+}
+
+interface Case {
+  name: string;
+  count: number;
+  concurrency: number;
+  timeScale: number;
+  faults: FaultProfile;
+}
+
+const CASES: Case[] = [
+  { name: 'unloaded', count: Math.ceil(30 * SCALE), concurrency: 1, timeScale: 0.001, faults: BUILT_IN_PROFILES.none },
+  {
+    name: 'realistic',
+    count: Math.ceil(100 * SCALE),
+    concurrency: 10,
+    timeScale: 0.05,
+    faults: latenciesOnly(BUILT_IN_PROFILES.default),
+  },
+  {
+    name: 'saturated',
+    count: Math.ceil(200 * SCALE),
+    concurrency: 20,
+    timeScale: 0.001,
+    faults: BUILT_IN_PROFILES.none,
+  },
+];
+
+interface CaseResult {
+  temporal: StandardResult;
+  temporalRate: number;
+  plainRate: number;
+  /** Per step: the plain runner's p50 of the same call. */
+  plainP50: Record<string, number>;
+}
+
+function options(c: Case): StartOptions {
+  return {
+    flow: 'creative-flow',
+    count: c.count,
+    concurrency: c.concurrency,
+    timeScale: c.timeScale,
+    seed: 1,
+    faultsName: c.faults.name,
+    faults: c.faults,
+    thresholds: [],
+  };
+}
+
+async function runCase(client: Client, endpoints: Endpoints, agent: ReturnType<typeof createHttpAgent>, c: Case) {
+  const opts = options(c);
+  say(`${c.name}: ${c.count} creative flows at concurrency ${c.concurrency} through Temporal`);
+  let t0 = performance.now();
+  const temporal = await awaitStressRun(client, (await startStressRun(client, opts)).workflowId);
+  const temporalSeconds = (performance.now() - t0) / 1000;
+
+  say(`${c.name}: the same calls from one process`);
+  const sim = simSettings(opts);
+  const runId = makeRunId('plain');
+  const steps = new Map<string, HistogramState>(STEPS.map((s) => [s, emptyHistogram()]));
+  let next = 0;
+  t0 = performance.now();
+  await Promise.all(
+    Array.from({ length: c.concurrency }, async () => {
+      while (next < c.count)
+        await plainCreativeFlow({ services: endpoints.services, agent }, sim, runId, next++, 1, (step, ms) =>
+          record(steps.get(step)!, ms),
+        );
+    }),
+  );
+  const plainSeconds = (performance.now() - t0) / 1000;
+  const result: CaseResult = {
+    temporal,
+    temporalRate: c.count / temporalSeconds,
+    plainRate: c.count / plainSeconds,
+    plainP50: Object.fromEntries(STEPS.map((s) => [s, quantile(steps.get(s)!, 0.5)])),
+  };
+  say(
+    `${c.name}: temporal ${round(result.temporalRate)} flows/s, plain ${round(result.plainRate)} flows/s, ` +
+      `${temporal.failed} failed`,
+  );
+  console.error(
+    STEPS.map((step) => {
+      const s = temporal.step_analysis[step];
+      return {
+        step,
+        temporal_p50_ms: s?.p50_duration_ms,
+        service_p50_ms: s?.service_p50_ms,
+        overhead_p50_ms: s?.overhead_p50_ms,
+        overhead_p95_ms: s?.overhead_p95_ms,
+        plain_p50_ms: round(result.plainP50[step], 1),
+      };
+    }),
+  );
+  return result;
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 async function main(): Promise<void> {
   const { endpoints, stack } = await connectOrStartStack(say);
   const client = await connectClient(endpoints);
   const agent = createHttpAgent();
   try {
-    const opts: StartOptions = {
-      flow: 'creative-flow',
-      count: COUNT,
-      concurrency: CONCURRENCY,
-      timeScale: TIME_SCALE,
-      seed: 1,
-      faultsName: 'none',
-      faults: BUILT_IN_PROFILES.none,
-      thresholds: [],
-    };
     // Warm-up: connections, worker caches, the database's buffers.
-    await awaitStressRun(client, (await startStressRun(client, { ...opts, count: CONCURRENCY })).workflowId);
+    const warm = { ...CASES[2], count: 20, name: 'warm-up' };
+    await awaitStressRun(client, (await startStressRun(client, options(warm))).workflowId);
 
-    say(`temporal: ${COUNT} creative flows at concurrency ${CONCURRENCY}`);
-    let t0 = performance.now();
-    const result = await awaitStressRun(client, (await startStressRun(client, opts)).workflowId);
-    const temporalSeconds = (performance.now() - t0) / 1000;
-
-    say(`plain: the same calls from one process`);
-    const sim = simSettings(opts);
-    const runId = makeRunId('plain');
-    const steps = new Map<string, HistogramState>(STEPS.map((s) => [s, emptyHistogram()]));
-    const onStep = (step: string, ms: number) => record(steps.get(step)!, ms);
-    let next = 0;
-    t0 = performance.now();
-    await Promise.all(
-      Array.from({ length: CONCURRENCY }, async () => {
-        while (next < COUNT)
-          await plainCreativeFlow({ services: endpoints.services, agent }, sim, runId, next++, 1, onStep);
-      }),
-    );
-    const plainSeconds = (performance.now() - t0) / 1000;
-
-    const temporalRate = COUNT / temporalSeconds;
-    const plainRate = COUNT / plainSeconds;
-    const rows = STEPS.map((step) => {
-      const viaTemporal = result.step_analysis[step]?.p50_duration_ms ?? 0;
-      const plain = quantile(steps.get(step)!, 0.5);
-      return {
-        step,
-        temporal_p50_ms: viaTemporal,
-        plain_p50_ms: Math.round(plain * 10) / 10,
-        overhead_ms: Math.round((viaTemporal - plain) * 10) / 10,
-      };
+    const results: CaseResult[] = [];
+    for (const c of CASES) results.push(await runCase(client, endpoints, agent, c));
+    const [u, r, s] = results;
+    const overheads = STEPS.map((step) => (u.temporal.step_analysis[step]?.p50_duration_ms ?? 0) - u.plainP50[step]);
+    const serviceErrors = STEPS.map((step) => {
+      const plain = r.plainP50[step];
+      const measured = r.temporal.step_analysis[step]?.service_p50_ms ?? 0;
+      return Math.abs(measured - plain) / plain;
     });
-    const overheads = rows.map((r) => r.overhead_ms).sort((a, b) => a - b);
     const summary = {
-      count: COUNT,
-      concurrency: CONCURRENCY,
-      temporal_flows_per_second: Math.round(temporalRate * 100) / 100,
-      plain_flows_per_second: Math.round(plainRate * 100) / 100,
-      ratio_temporal_to_plain: Math.round((temporalRate / plainRate) * 1000) / 1000,
-      median_step_overhead_ms: overheads[Math.floor(overheads.length / 2)],
-      temporal_failed: result.failed,
+      tuning: process.env.GV_DEV_SERVER_TUNING === 'off' ? 'off' : 'on',
+      unloaded_step_overhead_ms: round(median(overheads), 1),
+      realistic_ratio: round(r.temporalRate / r.plainRate, 3),
+      realistic_temporal_flows_per_second: round(r.temporalRate),
+      realistic_plain_flows_per_second: round(r.plainRate),
+      saturated_flows_per_second: round(s.temporalRate),
+      saturated_plain_flows_per_second: round(s.plainRate),
+      saturated_ratio: round(s.temporalRate / s.plainRate, 3),
+      service_time_error_pct: round(100 * Math.max(...serviceErrors), 1),
+      realistic_overhead_p50_ms: r.temporal.overhead_p50_ms,
+      realistic_overhead_p95_ms: r.temporal.overhead_p95_ms,
+      failed: results.reduce((n, x) => n + x.temporal.failed, 0),
     };
-    console.table(rows);
     console.log(JSON.stringify(summary, null, 2));
   } finally {
     await client.connection.close();

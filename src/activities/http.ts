@@ -1,7 +1,8 @@
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { Agent, request, errors as undiciErrors } from 'undici';
-import type { Attempted, CallContext } from '../flows/types';
+import { performance } from 'node:perf_hooks';
+import type { Attempted, AttemptTime, CallContext } from '../flows/types';
 import type { ServiceName } from '../services/catalog';
 import { metaBackoffMs } from '../services/shared/meta-usage';
 import { encodeFaults, SIM_HEADERS } from '../services/shared/sim-headers';
@@ -17,6 +18,26 @@ export function createHttpAgent(): Agent {
 }
 
 const HEARTBEAT_EVERY_MS = 1000;
+
+/** An attempt's time in the platform's calls, summed by callService while the attempt runs. */
+interface AttemptClock {
+  serviceMs: number;
+  calls: number;
+}
+const clocks = new WeakMap<Context, AttemptClock>();
+
+/** What an attempt heartbeats, so the next attempt knows the earlier attempts' times (and, for long work, progress). */
+interface CarriedDetails<P = unknown> {
+  times: AttemptTime[];
+  /** Worker clock when the attempt that heartbeated ended (or last heartbeated). */
+  ended_at: number;
+  progress?: P;
+}
+
+function carriedFrom(details: unknown): CarriedDetails | undefined {
+  const d = details as Partial<CarriedDetails> | undefined;
+  return d && Array.isArray(d.times) && typeof d.ended_at === 'number' ? (d as CarriedDetails) : undefined;
+}
 
 /** The running activity's context, or undefined outside one (the benchmark's plain runner calls services too). */
 function currentActivity(): Context | undefined {
@@ -104,6 +125,29 @@ export async function callService<T>(
   // Never wait past the attempt's own start-to-close timeout: Temporal would already be retrying.
   const attemptMs = activity?.info.startToCloseTimeoutMs;
   const timeout = Math.min(requestTimeoutMs(budgetPlatformMs, ctx.timeScale), attemptMs ? attemptMs - 500 : Infinity);
+  const clock = activity && clocks.get(activity);
+  const began = performance.now();
+  try {
+    return await roundTrip<T>(deps, service, ctx, method, path, body, timeout, extraHeaders, activity);
+  } finally {
+    if (clock) {
+      clock.serviceMs += performance.now() - began;
+      clock.calls += 1;
+    }
+  }
+}
+
+async function roundTrip<T>(
+  deps: HttpDeps,
+  service: ServiceName,
+  ctx: CallContext,
+  method: 'GET' | 'POST' | 'PUT',
+  path: string,
+  body: unknown,
+  timeout: number,
+  extraHeaders: Record<string, string>,
+  activity: Context | undefined,
+): Promise<T> {
   let res;
   try {
     res = await request(`${deps.services[service]}${path}`, {
@@ -135,34 +179,6 @@ export async function callService<T>(
   throw classify(service, res.statusCode, text, res.headers, ctx.timeScale);
 }
 
-/**
- * Runs an activity body and reports which attempt produced the answer; failures become
- * ApplicationFailures carrying the attempt, so the workflow can record retries either way.
- */
-export async function attempted<T>(fn: () => Promise<T>): Promise<Attempted<T>> {
-  const ctx = Context.current();
-  const attempt = ctx.info.attempt;
-  // A call still waiting after a second heartbeats, so a worker that dies mid-call is noticed within
-  // the heartbeat timeout instead of the (much longer) start-to-close timeout.
-  const heartbeat = setInterval(() => ctx.heartbeat(), HEARTBEAT_EVERY_MS);
-  try {
-    return { value: await fn(), attempt };
-  } catch (err) {
-    if (err instanceof CallFailure) {
-      throw ApplicationFailure.create({
-        message: err.message,
-        type: err.type,
-        nonRetryable: err.nonRetryable,
-        details: [{ attempt }],
-        nextRetryDelay: err.retryAfterMs,
-      });
-    }
-    throw ApplicationFailure.create({ message: (err as Error).message, type: 'Internal', details: [{ attempt }] });
-  } finally {
-    clearInterval(heartbeat);
-  }
-}
-
 /** A long activity's progress: where the previous attempt got to, and a way to record how far this one is. */
 export interface Progress<P> {
   /** The details the previous attempt heartbeated last (on whichever worker), or undefined on a first attempt. */
@@ -171,36 +187,82 @@ export interface Progress<P> {
   report(details: P): void;
 }
 
+function classified(err: unknown): CallFailure {
+  return err instanceof CallFailure ? err : new CallFailure((err as Error).message, 'Internal', false);
+}
+
 /**
- * `attempted` for a long activity that works in parts: it heartbeats its latest progress details (at each
- * report and every second), so a retry after a crash starts from the last part the server heard of.
+ * Runs one attempt of an activity body: times the platform's calls it makes (HTTP round trips on a monotonic
+ * clock; for an activity that makes none, such as direct database work, the body itself), and answers with
+ * the value, the attempt number and the times of this and earlier attempts. A failing attempt heartbeats
+ * its time before it fails, so the next attempt carries it on; failures become ApplicationFailures carrying
+ * the attempt and the times, so the workflow can record retries and service time either way.
+ *
+ * While it runs it heartbeats every second (with the progress of a long activity, when it reports one), so
+ * a worker that dies mid-call is noticed within the heartbeat timeout instead of the start-to-close timeout.
  */
-export async function attemptedWithProgress<T, P>(fn: (progress: Progress<P>) => Promise<T>): Promise<Attempted<T>> {
+async function runAttempt<T, P>(fn: (progress: Progress<P>) => Promise<T>): Promise<Attempted<T>> {
   const ctx = Context.current();
-  const attempt = ctx.info.attempt;
-  let latest = ctx.info.heartbeatDetails as P | undefined;
+  const { attempt, currentAttemptScheduledTimestampMs } = ctx.info;
+  const carried = carriedFrom(ctx.info.heartbeatDetails);
+  const earlier = carried?.times.filter((t) => t.attempt < attempt) ?? [];
+  // The server scheduled this retry at the failure plus its backoff: the gap before that is the backoff.
+  const backoffMs = attempt > 1 && carried ? Math.max(0, currentAttemptScheduledTimestampMs - carried.ended_at) : 0;
+  let latest = carried?.progress as P | undefined;
+  const clock: AttemptClock = { serviceMs: 0, calls: 0 };
+  clocks.set(ctx, clock);
+  const began = performance.now();
+  const timeSoFar = (ok: boolean): AttemptTime => ({
+    attempt,
+    service_ms: clock.calls ? clock.serviceMs : performance.now() - began,
+    ok,
+    backoff_ms: backoffMs,
+  });
+  const details = (times: AttemptTime[]): CarriedDetails<P> => ({
+    times,
+    ended_at: Date.now(),
+    ...(latest === undefined ? {} : { progress: latest }),
+  });
   const progress: Progress<P> = {
     resumeFrom: latest,
     attempt,
-    report(details) {
-      latest = details;
-      ctx.heartbeat(details);
+    report(next) {
+      latest = next;
+      ctx.heartbeat(details(earlier));
     },
   };
-  // Always resend the latest details: a heartbeat without them would not say where to resume.
-  const heartbeat = setInterval(() => ctx.heartbeat(latest), HEARTBEAT_EVERY_MS);
+  // The times of earlier attempts ride along on every heartbeat, so a worker that dies keeps them too.
+  const heartbeat = setInterval(() => ctx.heartbeat(details(earlier)), HEARTBEAT_EVERY_MS);
   try {
-    return { value: await fn(progress), attempt };
+    const value = await fn(progress);
+    return { value, attempt, times: [...earlier, timeSoFar(true)] };
   } catch (err) {
-    const failure = err instanceof CallFailure ? err : new CallFailure((err as Error).message, 'Internal', false);
+    const failure = classified(err);
+    const times = [...earlier, timeSoFar(false)];
+    // The last heartbeat before failing reaches the server with the failure: the retry reads it.
+    ctx.heartbeat(details(times));
     throw ApplicationFailure.create({
       message: failure.message,
       type: failure.type,
       nonRetryable: failure.nonRetryable,
-      details: [{ attempt }],
+      details: [{ attempt, times }],
       nextRetryDelay: failure.retryAfterMs,
     });
   } finally {
     clearInterval(heartbeat);
+    clocks.delete(ctx);
   }
+}
+
+/** An activity body run as one timed attempt (see runAttempt). */
+export function attempted<T>(fn: () => Promise<T>): Promise<Attempted<T>> {
+  return runAttempt(() => fn());
+}
+
+/**
+ * `attempted` for a long activity that works in parts: it heartbeats its latest progress details (at each
+ * report and every second), so a retry after a crash starts from the last part the server heard of.
+ */
+export function attemptedWithProgress<T, P>(fn: (progress: Progress<P>) => Promise<T>): Promise<Attempted<T>> {
+  return runAttempt(fn);
 }

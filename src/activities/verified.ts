@@ -28,11 +28,13 @@ export async function verified<T>(fn: () => Promise<T>): Promise<Attempted<T>> {
     });
   } catch (err) {
     if (!violation) throw err;
+    // Keep the attempt's times the inner failure carries.
+    const timed = err instanceof ApplicationFailure ? err.details?.[0] : undefined;
     throw ApplicationFailure.create({
       message: violation.message,
       type: 'PropertyViolated',
       nonRetryable: true,
-      details: [{ attempt: Context.current().info.attempt }],
+      details: [timed ?? { attempt: Context.current().info.attempt }],
     });
   }
 }

@@ -9,7 +9,10 @@ export function table(headers: string[], rows: string[][]): string {
   return [line(headers), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
 }
 
-export const ms = (n: number) => (n >= 10_000 ? `${(n / 1000).toFixed(1)} s` : `${Math.round(n)} ms`);
+export const ms = (n: number) =>
+  n >= 10_000 ? `${(n / 1000).toFixed(1)} s` : n < 10 ? `${n.toFixed(1)} ms` : `${Math.round(n)} ms`;
+/** A figure a result stored before it existed lacks. */
+const opt = (n: number | undefined, f: (n: number) => string) => (n === undefined ? '-' : f(n));
 export const pct = (n: number) => `${n.toFixed(1)}%`;
 
 /** The run's result as a person reads it: headline figures, then one row per step. */
@@ -21,6 +24,16 @@ export function formatResult(r: StandardResult): string {
       `, ${r.failed} failed  ·  success rate ${pct(r.success_rate)}`,
     `time: ${r.total_duration_seconds.toFixed(1)} s at concurrency ${r.concurrent}  ·  ${r.operations_per_second.toFixed(2)} flows/s`,
     `flow duration: avg ${ms(r.avg_duration_ms)}  p50 ${ms(r.p50_duration_ms)}  p95 ${ms(r.p95_duration_ms)}  p99 ${ms(r.p99_duration_ms)}`,
+    ...(r.service_avg_ms === undefined
+      ? []
+      : [
+          `where a flow's time went: service avg ${ms(r.service_avg_ms)}  ·  overhead p50 ${opt(r.overhead_p50_ms, ms)}` +
+            ` p95 ${opt(r.overhead_p95_ms, ms)}  ·  durable waits avg ${opt(r.wait_avg_ms, ms)}` +
+            `  ·  retry backoff avg ${opt(r.backoff_avg_ms, ms)}` +
+            (r.unreported_attempts
+              ? `  ·  ${r.unreported_attempts} attempts never reported (charged their timeout)`
+              : ''),
+        ]),
     `faults: ${r.params.faults}  ·  time scale ${r.params.time_scale}  ·  seed ${r.params.seed}`,
   ];
   const rows = Object.entries(r.step_analysis).map(([step, s]) => [
@@ -30,6 +43,10 @@ export function formatResult(r: StandardResult): string {
     ms(s.avg_duration_ms),
     ms(s.p95_duration_ms),
     ms(s.p99_duration_ms),
+    opt(s.service_p50_ms, ms),
+    opt(s.service_p95_ms, ms),
+    opt(s.overhead_p50_ms, ms),
+    opt(s.overhead_p95_ms, ms),
     String(s.attempts),
     String(s.retries),
     String(s.failures),
@@ -37,7 +54,25 @@ export function formatResult(r: StandardResult): string {
   const parts = [
     head.join('\n'),
     '',
-    table(['step', 'runs', 'success', 'avg', 'p95', 'p99', 'attempts', 'retries', 'failed'], rows),
+    table(
+      [
+        'step',
+        'runs',
+        'success',
+        'avg',
+        'p95',
+        'p99',
+        'svc p50',
+        'svc p95',
+        'ovh p50',
+        'ovh p95',
+        'attempts',
+        'retries',
+        'failed',
+      ],
+      rows,
+    ),
+    "(avg/p95/p99: the step end to end, retries included · svc: the service's own time per attempt · ovh: orchestration overhead)",
   ];
   if (r.learning_curve?.length) {
     parts.push(

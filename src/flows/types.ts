@@ -7,9 +7,21 @@ export interface StepRecord {
   status: 'completed' | 'failed';
   /** Workflow time the step was scheduled, epoch ms. */
   started_at: number;
-  /** From scheduling to result, retries and backoff included. */
+  /** From scheduling to result, retries and backoff included (the workflow's clock). */
   duration_ms: number;
   attempts: number;
+  /** The platform's own time: every attempt's calls, as the activities timed them (monotonic clock). */
+  service_ms: number;
+  /** Each attempt's service time, failed attempts included, in attempt order. */
+  attempt_service_ms: number[];
+  /** Durable waits (timers) the step itself made, by the workflow's clock. */
+  wait_ms: number;
+  /** Retry backoff between attempts, as the server scheduled the retries. */
+  backoff_ms: number;
+  /** Attempts that never reported back (timed out, worker died): each counted as its timeout. */
+  unreported_attempts: number;
+  /** What is left: Temporal's dispatch and the worker's own time (duration − service − wait − backoff, ≥ 0). */
+  overhead_ms: number;
   error?: string;
 }
 
@@ -58,8 +70,20 @@ export interface CallContext {
   timeScale: number;
 }
 
-/** Every activity answers with its value and the attempt that produced it. */
+/** One attempt of an activity, timed where its calls were made. */
+export interface AttemptTime {
+  attempt: number;
+  /** Time in the platform's calls: HTTP round trips, or the database work of a step without a service. */
+  service_ms: number;
+  ok: boolean;
+  /** Wait before this attempt started: the retry backoff the server scheduled (0 for a first attempt). */
+  backoff_ms: number;
+}
+
+/** Every activity answers with its value, the attempt that produced it and every attempt's timing. */
 export interface Attempted<T> {
   value: T;
   attempt: number;
+  /** This attempt and the earlier ones that reported (failed attempts carry theirs forward by heartbeat). */
+  times: AttemptTime[];
 }

@@ -4,6 +4,31 @@ import { loadSchema, seriesSchema } from './load-schema';
 const ms = z.number().nonnegative();
 const rate = z.number().min(0).max(100);
 
+/**
+ * Where the time went, measured where the calls were made. Step (or flow) time = service + waits + backoff +
+ * overhead. Service: the platform's own time, as the activities timed their HTTP round trips (monotonic clock,
+ * per attempt, failed attempts included; for steps that talk to PostgreSQL directly, the attempt's database
+ * work); percentiles over attempts for a step, over flows for the flow. Overhead: what is left per execution,
+ * Temporal's dispatch and the worker's own time. Waits: the step's durable timers. Backoff: retry backoff as the
+ * server scheduled it. An attempt that never reported back is charged its timeout and counted as unreported.
+ */
+const timeSplit = {
+  service_avg_ms: ms,
+  service_p50_ms: ms,
+  service_p95_ms: ms,
+  service_p99_ms: ms,
+  overhead_avg_ms: ms,
+  overhead_p50_ms: ms,
+  overhead_p95_ms: ms,
+  wait_avg_ms: ms,
+  backoff_avg_ms: ms,
+  unreported_attempts: z.number().int().nonnegative(),
+};
+/** Results stored before the split existed lack it. */
+const optionalTimeSplit = Object.fromEntries(Object.entries(timeSplit).map(([k, v]) => [k, v.optional()])) as {
+  [K in keyof typeof timeSplit]: z.ZodOptional<(typeof timeSplit)[K]>;
+};
+
 export const stepAnalysisSchema = z.object({
   success_rate: rate,
   avg_duration_ms: ms,
@@ -17,6 +42,7 @@ export const stepAnalysisSchema = z.object({
   failures: z.number().int().nonnegative(),
   /** Times the step ran (completed or failed). */
   executions: z.number().int().nonnegative(),
+  ...optionalTimeSplit,
 });
 
 /** The suite's standard result, shared by every flow; validated before it leaves a workflow or the CLI. */
@@ -39,6 +65,7 @@ export const standardResultSchema = z
     p50_duration_ms: ms,
     p95_duration_ms: ms,
     p99_duration_ms: ms,
+    ...optionalTimeSplit,
     step_analysis: z.record(z.string(), stepAnalysisSchema),
     failure_points: z.record(z.string(), z.number().int().positive()),
     /** Learning flows: the CTR model's error on each cycle's new actuals, in cycle order. */

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { SEARCH_ATTRIBUTES } from '../flows/search-attributes';
 import { connectionSecurity } from '../temporal-connection';
 import { startProcess, waitUntilReady, type ManagedProcess } from './processes';
+import { devServerTuning } from './dev-server-tuning';
 
 export interface TemporalServerOptions {
   cliPath: string;
@@ -60,7 +61,7 @@ export async function startTemporalDevServer(opts: TemporalServerOptions): Promi
     '--log-level',
     'warn',
     ...SEARCH_ATTRIBUTES.flatMap((a) => ['--search-attribute', `${a.name}=${a.cliType}`]),
-    ...Object.entries(DYNAMIC_CONFIG).flatMap(([key, value]) => [
+    ...Object.entries({ ...DYNAMIC_CONFIG, ...devServerTuning() }).flatMap(([key, value]) => [
       '--dynamic-config-value',
       `${key}=${JSON.stringify(value)}`,
     ]),

@@ -2,8 +2,19 @@ import type { FlowOutcome, LearningPoint } from '../flows/types';
 import type { StandardResult, StepAnalysis } from '../result/schema';
 import { emptyHistogram, mean, quantile, record, type HistogramState } from './histogram';
 
+/** How a step's (or a flow's) time splits: the platform's, the orchestrator's, and the waits in between. */
+export interface SplitAccumulator {
+  /** Service time: per attempt for a step, per flow (all its steps) for a flow. */
+  service: HistogramState;
+  /** Orchestration overhead per execution. */
+  overhead: HistogramState;
+  waitMs: number;
+  backoffMs: number;
+  unreported: number;
+}
+
 /** Running totals for one step across every flow of a run. */
-export interface StepAccumulator {
+export interface StepAccumulator extends SplitAccumulator {
   executions: number;
   failures: number;
   attempts: number;
@@ -16,6 +27,8 @@ export interface RunAccumulator {
   failed: number;
   rejected: number;
   durations: HistogramState;
+  /** The flows' time split (service = all the flow's steps' service time; overhead = the rest of the flow). */
+  split: SplitAccumulator;
   steps: Record<string, StepAccumulator>;
   failurePoints: Record<string, number>;
   /** Learning cycles' measurements, in arrival order; capped so the state stays bounded. */
@@ -26,8 +39,20 @@ export interface RunAccumulator {
 
 const MAX_LEARNING_POINTS = 1000;
 
+function emptySplit(): SplitAccumulator {
+  return { service: emptyHistogram(), overhead: emptyHistogram(), waitMs: 0, backoffMs: 0, unreported: 0 };
+}
+
 export function emptyRun(): RunAccumulator {
-  return { successful: 0, failed: 0, rejected: 0, durations: emptyHistogram(), steps: {}, failurePoints: {} };
+  return {
+    successful: 0,
+    failed: 0,
+    rejected: 0,
+    durations: emptyHistogram(),
+    split: emptySplit(),
+    steps: {},
+    failurePoints: {},
+  };
 }
 
 /** Folds one flow's outcome into the run's totals, in place. */
@@ -45,16 +70,56 @@ export function addOutcome(acc: RunAccumulator, outcome: FlowOutcome): void {
   for (const [name, value] of Object.entries(outcome.measurements ?? {})) {
     if (Number.isFinite(value)) record(((acc.measurements ??= {})[name] ??= emptyHistogram()), value);
   }
+  let service = 0;
+  let waits = 0;
+  let backoff = 0;
   for (const s of outcome.steps) {
-    const step = (acc.steps[s.step] ??= { executions: 0, failures: 0, attempts: 0, durations: emptyHistogram() });
+    const step = (acc.steps[s.step] ??= {
+      executions: 0,
+      failures: 0,
+      attempts: 0,
+      durations: emptyHistogram(),
+      ...emptySplit(),
+    });
     step.executions += 1;
     step.attempts += s.attempts;
     if (s.status === 'failed') step.failures += 1;
     record(step.durations, s.duration_ms);
+    for (const t of s.attempt_service_ms ?? []) record(step.service, t);
+    record(step.overhead, s.overhead_ms ?? 0);
+    step.waitMs += s.wait_ms ?? 0;
+    step.backoffMs += s.backoff_ms ?? 0;
+    step.unreported += s.unreported_attempts ?? 0;
+    service += s.service_ms ?? 0;
+    waits += s.wait_ms ?? 0;
+    backoff += s.backoff_ms ?? 0;
   }
+  const split = (acc.split ??= emptySplit());
+  record(split.service, service);
+  // The flow's overhead: everything its steps' service time and own waits do not explain, between steps too.
+  record(split.overhead, Math.max(0, outcome.duration_ms - service - waits - backoff));
+  split.waitMs += waits;
+  split.backoffMs += backoff;
+  split.unreported += outcome.steps.reduce((n, s) => n + (s.unreported_attempts ?? 0), 0);
 }
 
 const round = (n: number, digits = 2) => Math.round(n * 10 ** digits) / 10 ** digits;
+
+/** The split as result fields: service over attempts (steps) or flows, overhead, waits and backoff per execution. */
+function splitFields(s: SplitAccumulator, executions: number) {
+  return {
+    service_avg_ms: round(mean(s.service)),
+    service_p50_ms: round(quantile(s.service, 0.5)),
+    service_p95_ms: round(quantile(s.service, 0.95)),
+    service_p99_ms: round(quantile(s.service, 0.99)),
+    overhead_avg_ms: round(mean(s.overhead)),
+    overhead_p50_ms: round(quantile(s.overhead, 0.5)),
+    overhead_p95_ms: round(quantile(s.overhead, 0.95)),
+    wait_avg_ms: executions ? round(s.waitMs / executions) : 0,
+    backoff_avg_ms: executions ? round(s.backoffMs / executions) : 0,
+    unreported_attempts: s.unreported,
+  };
+}
 
 function stepAnalysis(s: StepAccumulator): StepAnalysis {
   return {
@@ -67,6 +132,7 @@ function stepAnalysis(s: StepAccumulator): StepAnalysis {
     retries: s.attempts - s.executions,
     failures: s.failures,
     executions: s.executions,
+    ...splitFields(s, s.executions),
   };
 }
 
@@ -114,6 +180,7 @@ export function toResult(acc: RunAccumulator, meta: ResultMeta): StandardResult 
     p50_duration_ms: round(quantile(acc.durations, 0.5)),
     p95_duration_ms: round(quantile(acc.durations, 0.95)),
     p99_duration_ms: round(quantile(acc.durations, 0.99)),
+    ...splitFields(acc.split ?? emptySplit(), completed),
     step_analysis: Object.fromEntries(names.filter((n) => acc.steps[n]).map((n) => [n, stepAnalysis(acc.steps[n])])),
     failure_points: { ...acc.failurePoints },
     params: meta.params,

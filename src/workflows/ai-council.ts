@@ -1,14 +1,7 @@
-import { ApplicationFailure, proxyActivities, sleep } from '@temporalio/workflow';
-import type { Activities } from '../activities';
+import { ApplicationFailure } from '@temporalio/workflow';
 import type { FlowInput, FlowOutcome } from '../flows/types';
 import { hashSeed, pick, seededRng } from '../stats/random';
-import { STEP_PRESETS } from './step-options';
-import { CallTally, StepRecorder } from './steps';
-
-const fast = proxyActivities<Activities>(STEP_PRESETS.fastCall);
-const render = proxyActivities<Activities>(STEP_PRESETS.slowRender);
-const FAST_ATTEMPTS = STEP_PRESETS.fastCall.retry.maximumAttempts;
-const RENDER_ATTEMPTS = STEP_PRESETS.slowRender.retry.maximumAttempts;
+import { StepRecorder } from './steps';
 
 const OBJECTIVES = ['conversions', 'traffic', 'awareness', 'app_installs'] as const;
 const AUDIENCES = ['women 25-34, skincare', 'men 18-24, gaming', 'parents 30-45, home', 'founders, saas'] as const;
@@ -31,62 +24,50 @@ function brief(seed: number, runId: string, index: number) {
  * approved plan (Video Agent). A rejected plan ends the flow as a business outcome.
  */
 export async function aiCouncil(input: FlowInput): Promise<FlowOutcome> {
-  const steps = new StepRecorder(input.sim);
+  const steps = new StepRecorder('ai-council', input.sim);
   const campaign = brief(input.seed, input.runId, input.index);
   return steps.guard(async () => {
-    const plan = await steps.run('director', FAST_ATTEMPTS, () =>
-      fast.director(steps.context('director', 'titan-core'), campaign),
-    );
+    const plan = await steps.call('director', campaign);
     steps.refs.blueprint_id = plan.blueprint_id;
 
-    const prediction = await steps.run('oracle', FAST_ATTEMPTS, () =>
-      fast.oracle(steps.context('oracle', 'ml-service'), {
-        video_id: plan.storyboard_video_id,
-        ad_id: `ad_${input.runId}_${input.index}`,
-      }),
-    );
+    const prediction = await steps.call('oracle', {
+      video_id: plan.storyboard_video_id,
+      ad_id: `ad_${input.runId}_${input.index}`,
+    });
     steps.refs.prediction_id = prediction.prediction_id;
 
-    const council = await steps.run('council_of_titans', FAST_ATTEMPTS, () =>
-      fast.council_of_titans(steps.context('council_of_titans', 'titan-core'), {
-        blueprint_id: plan.blueprint_id,
-        predicted_ctr: prediction.predicted_ctr,
-        prediction_id: prediction.prediction_id,
-      }),
-    );
+    const council = await steps.call('council_of_titans', {
+      blueprint_id: plan.blueprint_id,
+      predicted_ctr: prediction.predicted_ctr,
+      prediction_id: prediction.prediction_id,
+    });
     if (council.verdict === 'rejected') return steps.outcome('rejected');
 
     // Start the generation, then wait durably: a timer until it is due, then a cheap status check.
     const minPollMs = Math.max(50, 5000 * input.sim.timeScale);
-    const generated = await steps.run('veo_director', FAST_ATTEMPTS, async () => {
-      const ctx = steps.context('veo_director', 'titan-core');
-      // The start and every status check count their retries for the step.
-      const tally = new CallTally();
-      let job = await tally.add(
-        fast.veo_director(ctx, {
-          blueprint_id: plan.blueprint_id,
-          prompt: `${String(plan.plan.angle)} ad for ${campaign.audience}, ${String(plan.plan.hook)} hook`,
-          duration_seconds: 8,
-        }),
-      );
+    const generated = await steps.run('veo_director', async (step) => {
+      const ctx = step.ctx('titan-core');
+      let job = await step.call('veo_director', ctx, {
+        blueprint_id: plan.blueprint_id,
+        prompt: `${String(plan.plan.angle)} ad for ${campaign.audience}, ${String(plan.plan.hook)} hook`,
+        duration_seconds: 8,
+      });
       steps.refs.veo_job_id = job.veo_job_id;
       while (job.status === 'running') {
-        await sleep(Math.max(minPollMs, job.remaining_ms));
-        job = await tally.add(fast.veo_director_status(ctx, job.veo_job_id));
+        await step.sleep(Math.max(minPollMs, job.remaining_ms));
+        job = await step.call('veo_director_status', ctx, job.veo_job_id);
       }
       if (job.status === 'failed' || !job.video_id) {
         throw ApplicationFailure.nonRetryable(`veo job ${job.veo_job_id} ${job.status}`, 'GenerationFailed');
       }
-      return tally.done({ ...job, video_id: job.video_id });
+      return { ...job, video_id: job.video_id };
     });
     steps.refs.generated_video_id = generated.video_id;
 
-    const rendered = await steps.run('ultimate_pipeline', RENDER_ATTEMPTS, () =>
-      render.ultimate_pipeline(steps.context('ultimate_pipeline', 'video-agent'), {
-        blueprint_id: plan.blueprint_id,
-        source_video_id: generated.video_id,
-      }),
-    );
+    const rendered = await steps.call('ultimate_pipeline', {
+      blueprint_id: plan.blueprint_id,
+      source_video_id: generated.video_id,
+    });
     steps.refs.render_job_id = rendered.render_job_id;
     steps.refs.output_video_id = rendered.output_video_id;
     return steps.outcome('completed');

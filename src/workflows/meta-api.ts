@@ -1,13 +1,9 @@
-import { ApplicationFailure, proxyActivities, sleep, workflowInfo } from '@temporalio/workflow';
-import type { Activities } from '../activities';
+import { ApplicationFailure, workflowInfo } from '@temporalio/workflow';
 import type { ChangeAudit } from '../activities/meta-api';
 import { metaApiInputs } from '../flows/meta-api-inputs';
 import type { FlowInput, FlowOutcome } from '../flows/types';
-import { STEP_PRESETS } from './step-options';
-import { StepRecorder } from './steps';
+import { StepRecorder, type StepScope } from './steps';
 
-const fast = proxyActivities<Activities>(STEP_PRESETS.fastCall);
-const ATTEMPTS = STEP_PRESETS.fastCall.retry.maximumAttempts;
 const TERMINAL = new Set(['executed', 'rejected', 'dead_letter']);
 
 /** The SafeExecutor's promises, in platform time, as this flow checks them. */
@@ -21,80 +17,77 @@ const RULES = { changesPerAccountHour: 15, jitterSeconds: [3, 18], maxMove: 0.2 
  * the change history.
  */
 export async function metaApi(input: FlowInput): Promise<FlowOutcome> {
-  const steps = new StepRecorder(input.sim);
+  const steps = new StepRecorder('meta-api', input.sim);
   const inputs = metaApiInputs(input.seed, input.runId, input.index);
   steps.refs.ad_account_id = inputs.adAccountId;
   // Looks at a queued change come every 60 s of platform time (between 0.25 and 5 s real).
   const pollMs = Math.min(5000, Math.max(250, 60_000 * input.sim.timeScale));
 
   /** Durable wait for a change to end; a dead letter fails the step. */
-  async function awaitChange(step: string, changeId: string): Promise<ChangeAudit> {
+  async function awaitChange(step: StepScope, changeId: string): Promise<ChangeAudit> {
     for (;;) {
-      const { value } = await fast.meta_change_audit(steps.context(step, 'meta-publisher'), changeId);
-      if (value.status === 'dead_letter')
-        throw ApplicationFailure.nonRetryable(`change ${changeId} dead-lettered: ${value.last_error}`, 'DeadLetter');
-      if (TERMINAL.has(value.status)) return value;
-      await sleep(pollMs);
+      const audit = await step.call('meta_change_audit', step.ctx('meta-publisher'), changeId);
+      if (audit.status === 'dead_letter')
+        throw ApplicationFailure.nonRetryable(`change ${changeId} dead-lettered: ${audit.last_error}`, 'DeadLetter');
+      if (TERMINAL.has(audit.status)) return audit;
+      await step.sleep(pollMs);
     }
   }
 
+  type CheckStep = 'jitter_delay' | 'fuzzy_budget' | 'budget_velocity_limit' | 'ad_change_history';
   /** A step that reads the executor's record of a change and fails when `broken` names a broken rule. */
-  function check(step: string, changeId: string, broken: (a: ChangeAudit) => string | undefined) {
-    return steps.run(step, ATTEMPTS, async () => {
-      const audit = await fast.meta_change_audit(steps.context(step, 'meta-publisher'), changeId);
-      const why = broken(audit.value);
-      if (why) throw ApplicationFailure.nonRetryable(`${step}: ${why}`, 'RuleBroken');
+  function check(name: CheckStep, changeId: string, broken: (a: ChangeAudit) => string | undefined) {
+    return steps.run(name, async (step) => {
+      const audit = await step.call('meta_change_audit', step.ctx('meta-publisher'), changeId);
+      const why = broken(audit);
+      if (why) throw ApplicationFailure.nonRetryable(`${name}: ${why}`, 'RuleBroken');
       return audit;
     });
   }
 
   return steps.guard(async () => {
-    const created = await steps.run('campaign_creation', ATTEMPTS, () =>
-      fast.campaign_creation(steps.context('campaign_creation', 'meta-publisher'), {
-        ad_account_id: inputs.adAccountId,
-        name: inputs.name,
-        daily_budget: inputs.dailyBudget,
-      }),
-    );
+    const created = await steps.call('campaign_creation', {
+      ad_account_id: inputs.adAccountId,
+      name: inputs.name,
+      daily_budget: inputs.dailyBudget,
+    });
     steps.refs.campaign_id = created.campaign_id;
     steps.refs.ad_set_id = created.ad_set_id;
 
-    const ad = await steps.run('ad_creation', 1, async () => {
-      const queued = await fast.ad_creation(steps.context('ad_creation', 'meta-publisher'), {
+    const ad = await steps.run('ad_creation', async (step) => {
+      const queued = await step.call('ad_creation', step.ctx('meta-publisher'), {
         ad_account_id: inputs.adAccountId,
         ad_set_id: created.ad_set_id,
         name: `${inputs.name} ad`,
         creative: inputs.creative,
       });
-      const done = await awaitChange('ad_creation', queued.value.change_id);
+      const done = await awaitChange(step, queued.change_id);
       if (done.status !== 'executed') throw ApplicationFailure.nonRetryable(`ad creation ${done.status}`, 'NotCreated');
-      return { value: done, attempt: queued.attempt };
+      return done;
     });
     steps.refs.ad_change_id = ad.id;
     steps.refs.ad_id = String(ad.new_value?.ad_id ?? '');
 
-    const queued = await steps.run('safe_executor_queue', ATTEMPTS, () =>
-      fast.safe_executor_queue(steps.context('safe_executor_queue', 'meta-publisher'), {
-        ad_account_id: inputs.adAccountId,
-        ad_set_id: created.ad_set_id,
-        payload: { daily_budget: inputs.requestedBudget, seed: input.seed, flow: workflowInfo().workflowId },
-      }),
-    );
+    const queued = await steps.call('safe_executor_queue', {
+      ad_account_id: inputs.adAccountId,
+      ad_set_id: created.ad_set_id,
+      payload: { daily_budget: inputs.requestedBudget, seed: input.seed, flow: workflowInfo().workflowId },
+    });
     const changeId = queued.change_id;
     steps.refs.change_id = changeId;
 
     // Waits (durably) for the budget change, then checks the account's rate over every change around both.
-    const budget = await steps.run('rate_limiting', 1, async () => {
-      const done = await awaitChange('rate_limiting', changeId);
+    const budget = await steps.run('rate_limiting', async (step) => {
+      const done = await awaitChange(step, changeId);
       // The ad's hour may have filled up since it ran: look at it again.
-      const adNow = await fast.meta_change_audit(steps.context('rate_limiting', 'meta-publisher'), ad.id);
-      const worst = Math.max(adNow.value.account_max_changes_per_hour, done.account_max_changes_per_hour);
+      const adNow = await step.call('meta_change_audit', step.ctx('meta-publisher'), ad.id);
+      const worst = Math.max(adNow.account_max_changes_per_hour, done.account_max_changes_per_hour);
       if (worst > RULES.changesPerAccountHour)
         throw ApplicationFailure.nonRetryable(
           `rate_limiting: ${worst} changes in one platform hour for ${inputs.adAccountId}`,
           'RuleBroken',
         );
-      return { value: done, attempt: 1 };
+      return done;
     });
     if (budget.status === 'rejected') return steps.outcome('rejected');
 

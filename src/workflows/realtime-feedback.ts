@@ -1,12 +1,7 @@
-import { ApplicationFailure, proxyActivities, workflowInfo } from '@temporalio/workflow';
-import type { Activities } from '../activities';
+import { ApplicationFailure, workflowInfo } from '@temporalio/workflow';
 import type { FlowInput, FlowOutcome } from '../flows/types';
 import { adSetOfFlow } from '../market/market';
-import { STEP_PRESETS } from './step-options';
 import { StepRecorder } from './steps';
-
-const fast = proxyActivities<Activities>(STEP_PRESETS.fastCall);
-const ATTEMPTS = STEP_PRESETS.fastCall.retry.maximumAttempts;
 
 /**
  * One hour of feedback for one ad set, in real time: Meta's delivery and HubSpot's signed deal events go to
@@ -15,55 +10,29 @@ const ATTEMPTS = STEP_PRESETS.fastCall.retry.maximumAttempts;
  * as its measurements (feedback_latency_ms: the slowest of its events).
  */
 export async function realtimeFeedback(input: FlowInput): Promise<FlowOutcome> {
-  const steps = new StepRecorder(input.sim);
+  const steps = new StepRecorder('realtime-feedback', input.sim);
   const { adSet, round } = adSetOfFlow(input.seed, input.index);
   const flowKey = workflowInfo().workflowId;
-  const base = {
-    flow_key: flowKey,
-    seed: input.seed,
-    ad_set_id: adSet.adSetId,
-    round,
-  };
+  const base = { flow_key: flowKey, seed: input.seed, ad_set_id: adSet.adSetId, round };
   steps.refs.ad_set_id = adSet.adSetId;
   let measurements: Record<string, number> | undefined;
 
   const outcome = await steps.guard(async () => {
     // Event times come from the workflow's clock, so a retried delivery carries the same events.
-    const meta = await steps.run('meta_insights_feedback', ATTEMPTS, () =>
-      fast.meta_insights_feedback(
-        steps.context('meta_insights_feedback', 'meta-publisher'),
-        steps.context('meta_insights_feedback', 'ml-service'),
-        { ...base, occurred_at: Date.now() },
-      ),
-    );
-    await steps.run('hubspot_webhook_feedback', ATTEMPTS, () =>
-      fast.hubspot_webhook_feedback(steps.context('hubspot_webhook_feedback', 'ml-service'), {
-        ...base,
-        occurred_at: Date.now(),
-        clicks: meta.clicks,
-      }),
-    );
+    const meta = await steps.call('meta_insights_feedback', { ...base, occurred_at: Date.now() });
+    await steps.call('hubspot_webhook_feedback', { ...base, occurred_at: Date.now(), clicks: meta.clicks });
     const target = { flow_key: flowKey, ad_set_id: adSet.adSetId };
-    await steps.run('dual_signal_feedback', ATTEMPTS, () =>
-      fast.dual_signal_feedback(steps.context('dual_signal_feedback', 'ml-service'), target),
-    );
-    const model = await steps.run('feedback_processing', ATTEMPTS, () =>
-      fast.feedback_processing(steps.context('feedback_processing', 'ml-service'), target),
-    );
+    await steps.call('dual_signal_feedback', target);
+    const model = await steps.call('feedback_processing', target);
     steps.refs.model_version = String(model.model_version);
-    const promotion = await steps.run('auto_promotion_trigger', ATTEMPTS, () =>
-      fast.auto_promotion_trigger(steps.context('auto_promotion_trigger', 'ml-service'), {
-        ...target,
-        round: base.round,
-      }),
-    );
+    const promotion = await steps.call('auto_promotion_trigger', { ...target, round: base.round });
     steps.refs.promotion_id = promotion.promotion_id;
     steps.refs.promotion = `${promotion.decision} ${promotion.ad_id}`;
 
-    const latency = await steps.run('feedback_latency', ATTEMPTS, async () => {
-      const answer = await fast.feedback_latency(steps.context('feedback_latency', 'ml-service'), flowKey);
-      if (!answer.value.sources.length) throw ApplicationFailure.nonRetryable('no feedback events recorded');
-      for (const s of answer.value.sources) {
+    const latency = await steps.run('feedback_latency', async (step) => {
+      const answer = await step.call('feedback_latency', step.ctx('ml-service'), flowKey);
+      if (!answer.sources.length) throw ApplicationFailure.nonRetryable('no feedback events recorded');
+      for (const s of answer.sources) {
         if (s.processed !== s.events)
           throw ApplicationFailure.nonRetryable(`${s.events - s.processed} ${s.source} events never reached the model`);
         if (!(Number(s.min_ms) > 0))

@@ -1,11 +1,6 @@
-import { proxyActivities } from '@temporalio/workflow';
-import type { Activities } from '../activities';
 import type { FlowInput, FlowOutcome } from '../flows/types';
-import { STEP_PRESETS } from './step-options';
 import { StepRecorder } from './steps';
 
-const fast = proxyActivities<Activities>(STEP_PRESETS.fastCall);
-const ATTEMPTS = STEP_PRESETS.fastCall.retry.maximumAttempts;
 /** Retrain when the CTR model's mean absolute error on new actuals is above this. */
 export const RETRAIN_THRESHOLD = 0.001;
 
@@ -14,31 +9,14 @@ export const RETRAIN_THRESHOLD = 0.001;
  * cross-account learning, RAG indexing. Every loop writes under its cycle step's key, so a retry never counts twice.
  */
 export async function selfLearningCycle(input: FlowInput): Promise<FlowOutcome> {
-  const steps = new StepRecorder(input.sim);
+  const steps = new StepRecorder('self-learning-cycle', input.sim);
   const at = { seed: input.seed, cycle: input.index };
   let learning: FlowOutcome['learning'];
   const outcome = await steps.guard(async () => {
-    const actuals = await steps.run('actuals_fetcher', ATTEMPTS, () =>
-      fast.actuals_fetcher(
-        steps.context('actuals_fetcher', 'ml-service'),
-        steps.context('actuals_fetcher', 'meta-publisher'),
-        at,
-      ),
-    );
-    const accuracy = await steps.run('accuracy_tracker', ATTEMPTS, () =>
-      fast.accuracy_tracker(steps.context('accuracy_tracker', 'ml-service'), {
-        ...at,
-        predictions_key: actuals.predictions_key,
-      }),
-    );
+    const actuals = await steps.call('actuals_fetcher', at);
+    const accuracy = await steps.call('accuracy_tracker', { ...at, predictions_key: actuals.predictions_key });
     steps.refs.learning_cycle_id = accuracy.learning_cycle_id;
-    const retrain = await steps.run('auto_retrain', ATTEMPTS, () =>
-      fast.auto_retrain(steps.context('auto_retrain', 'ml-service'), {
-        ...at,
-        mae: accuracy.mae,
-        threshold: RETRAIN_THRESHOLD,
-      }),
-    );
+    const retrain = await steps.call('auto_retrain', { ...at, mae: accuracy.mae, threshold: RETRAIN_THRESHOLD });
     learning = {
       cycle: at.cycle,
       model_version: accuracy.model_version,
@@ -46,24 +24,10 @@ export async function selfLearningCycle(input: FlowInput): Promise<FlowOutcome> 
       calibration: accuracy.calibration,
       ...(retrain.retrained ? { retrained_to: retrain.model_version } : {}),
     };
-    await steps.run('compound_learning', ATTEMPTS, () =>
-      fast.compound_learning(steps.context('compound_learning', 'ml-service'), {
-        ...at,
-        learning_cycle_id: accuracy.learning_cycle_id,
-      }),
-    );
-    const promoted = await steps.run('auto_promote', ATTEMPTS, () =>
-      fast.auto_promote(steps.context('auto_promote', 'ml-service'), at),
-    );
-    await steps.run('cross_learning', ATTEMPTS, () =>
-      fast.cross_learning(steps.context('cross_learning', 'ml-service'), at),
-    );
-    await steps.run('rag_indexing', ATTEMPTS, () =>
-      fast.rag_indexing(steps.context('rag_indexing', 'ml-service'), {
-        ...at,
-        promotions_key: promoted.promotions_key,
-      }),
-    );
+    await steps.call('compound_learning', { ...at, learning_cycle_id: accuracy.learning_cycle_id });
+    const promoted = await steps.call('auto_promote', at);
+    await steps.call('cross_learning', at);
+    await steps.call('rag_indexing', { ...at, promotions_key: promoted.promotions_key });
     return steps.outcome('completed');
   });
   return { ...outcome, ...(learning ? { learning } : {}) };

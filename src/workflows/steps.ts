@@ -2,12 +2,19 @@ import {
   ActivityFailure,
   ApplicationFailure,
   isCancellation,
+  proxyActivities,
+  sleep,
+  TimeoutFailure,
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
+import { msToNumber } from '@temporalio/common/lib/time';
+import type { Activities } from '../activities';
+import { FLOWS, stepActivities, type FlowName, type StepDefinition, type StepTarget } from '../flows/catalog';
 import { RUN_OUTCOME } from '../flows/search-attributes';
-import type { Attempted, CallContext, FlowOutcome, SimSettings, StepRecord } from '../flows/types';
-import type { ServiceName } from '../services/catalog';
+import { STEP_PRESETS } from '../flows/step-presets';
+import type { Attempted, AttemptTime, CallContext, FlowOutcome, SimSettings, StepRecord } from '../flows/types';
+import { splitStepTime } from '../stats/step-time';
 
 /** Thrown inside a flow when a step failed for good; the flow turns it into a `failed` outcome. */
 export class StepFailed extends Error {
@@ -19,14 +26,46 @@ export class StepFailed extends Error {
   }
 }
 
-function attemptsOf(err: unknown, maxAttempts: number): number {
-  if (err instanceof ActivityFailure && err.cause instanceof ApplicationFailure) {
-    const detail = err.cause.details?.[0] as { attempt?: number } | undefined;
-    if (typeof detail?.attempt === 'number') return detail.attempt;
+type ActivityName = keyof Activities;
+type Flow = (typeof FLOWS)[FlowName];
+type StepOf<F extends FlowName> = (typeof FLOWS)[F]['definitions'][number];
+/** The step names of flow F. */
+export type StepName<F extends FlowName> = StepOf<F>['name'];
+type DefinitionOf<F extends FlowName, S> = Extract<StepOf<F>, { name: S }>;
+/** The activity a one-activity step runs: the first the catalog names, or the one named after the step. */
+type ActivityOf<F extends FlowName, S> =
+  DefinitionOf<F, S> extends { activities: readonly [infer A, ...unknown[]] } ? A : S;
+type Drop<T extends unknown[], N extends number, Seen extends unknown[] = []> = Seen['length'] extends N
+  ? T
+  : T extends [unknown, ...infer Rest]
+    ? Drop<Rest, N, [...Seen, unknown]>
+    : T;
+/** A one-activity step's arguments: the activity's, after the call contexts the recorder supplies. */
+type CallArgs<F extends FlowName, S> =
+  ActivityOf<F, S> extends ActivityName
+    ? Drop<Parameters<Activities[ActivityOf<F, S>]>, DefinitionOf<F, S>['services']['length']>
+    : never;
+type ValueOf<A extends ActivityName> = Awaited<ReturnType<Activities[A]>> extends Attempted<infer V> ? V : never;
+type CallValue<F extends FlowName, S> = ActivityOf<F, S> extends ActivityName ? ValueOf<ActivityOf<F, S>> : never;
+
+/** One call an activity answered or failed: its attempts and their times. */
+interface CallTimes {
+  attempts: number;
+  times: AttemptTime[];
+}
+
+/** The details an activity's failure carries (see activities/http.ts): the attempt and the times so far. */
+function failureDetails(err: unknown): { attempt?: number; times?: AttemptTime[] } {
+  if (!(err instanceof ActivityFailure)) return {};
+  if (err.cause instanceof ApplicationFailure) {
+    return (err.cause.details?.[0] as { attempt?: number; times?: AttemptTime[] } | undefined) ?? {};
   }
-  // The flow's own check failed (raised in workflow code, after its calls answered): nothing was retried.
-  if (err instanceof ApplicationFailure) return 1;
-  return maxAttempts;
+  // A timed-out attempt never answered: its heartbeats still carry the earlier attempts' times.
+  if (err.cause instanceof TimeoutFailure) {
+    const carried = err.cause.lastHeartbeatDetails as { times?: AttemptTime[] } | undefined;
+    return { times: Array.isArray(carried?.times) ? carried.times : [] };
+  }
+  return {};
 }
 
 function messageOf(err: unknown): string {
@@ -34,46 +73,157 @@ function messageOf(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
-/** Records the steps of one flow: timing from the workflow's clock, attempts from the activities. */
-export class StepRecorder {
+/**
+ * Inside one step: the calls it makes (each named in the catalog), their contexts and its durable waits.
+ * It counts attempts across its calls (1 + every call's retries) and keeps every attempt's time.
+ */
+export class StepScope {
+  private readonly calls: CallTimes[] = [];
+  waitMs = 0;
+
+  constructor(
+    private readonly def: StepDefinition,
+    private readonly sim: SimSettings,
+    private readonly proxy: Activities,
+  ) {}
+
+  /** The call context for this step against one of its services: idempotency key (with an optional part), faults. */
+  ctx(service: StepTarget, part?: string): CallContext {
+    if (!this.def.services.includes(service)) {
+      throw ApplicationFailure.nonRetryable(`step ${this.def.name} does not call ${service}`, 'UndeclaredService');
+    }
+    const key = `${workflowInfo().workflowId}:${this.def.name}${part ? `:${part}` : ''}`;
+    // PostgreSQL has no injected faults: only the key and the time scale matter to it.
+    const faults = this.sim.faults[service === 'postgres' ? 'gateway' : service];
+    return { key, faults, timeScale: this.sim.timeScale };
+  }
+
+  /** The contexts of every service the step calls, in catalog order (a one-activity step's leading arguments). */
+  contexts(part?: string): CallContext[] {
+    return this.def.services.map((s) => this.ctx(s, part));
+  }
+
+  /** Runs one of the step's activities; its retries count for the step. */
+  async call<A extends ActivityName>(activity: A, ...args: Parameters<Activities[A]>): Promise<ValueOf<A>> {
+    if (!stepActivities(this.def).includes(activity)) {
+      throw ApplicationFailure.nonRetryable(
+        `step ${this.def.name} runs ${activity}, which its catalog entry does not name`,
+        'UndeclaredActivity',
+      );
+    }
+    const fn = this.proxy[activity] as (...a: unknown[]) => Promise<Attempted<ValueOf<A>>>;
+    try {
+      const answer = await fn(...args);
+      this.calls.push({ attempts: answer.attempt, times: answer.times ?? [] });
+      return answer.value;
+    } catch (err) {
+      if (!isCancellation(err)) {
+        const d = failureDetails(err);
+        const attempts = d.attempt ?? (err instanceof ActivityFailure ? this.maxAttempts : 1);
+        this.calls.push({ attempts, times: d.times ?? [] });
+      }
+      throw err;
+    }
+  }
+
+  /** A durable wait inside the step (a Temporal timer), recorded as the step's own wait. */
+  async sleep(ms: number): Promise<void> {
+    const began = Date.now();
+    await sleep(ms);
+    this.waitMs += Date.now() - began;
+  }
+
+  get maxAttempts(): number {
+    return STEP_PRESETS[this.def.preset].retry.maximumAttempts;
+  }
+
+  /** 1 + every call's retries: a step of one call has that call's attempt count. */
+  attempts(): number {
+    return 1 + this.calls.reduce((n, c) => n + c.attempts - 1, 0);
+  }
+
+  /** Every attempt's time; attempts that never reported back are counted by number, to be charged their timeout. */
+  times(): { times: AttemptTime[]; unreported: number } {
+    const times = this.calls.flatMap((c) => c.times);
+    const unreported = this.calls.reduce((n, c) => n + Math.max(0, c.attempts - c.times.length), 0);
+    return { times, unreported };
+  }
+
+  get timeoutMs(): number {
+    return msToNumber(STEP_PRESETS[this.def.preset].startToCloseTimeout);
+  }
+}
+
+/**
+ * Records the steps of one flow. The catalog is the one source of each step's services, activities and
+ * retry preset: the workflow names a step once, and the recorder derives its call contexts, its activity
+ * proxy (with the step's name as the activity summary the Web UI shows), its attempt limit and its record.
+ * Step time is the workflow's clock from scheduling to result; service time is what the activities measured.
+ */
+export class StepRecorder<F extends FlowName> {
   readonly records: StepRecord[] = [];
   readonly refs: Record<string, string> = {};
   private readonly startedAt = Date.now();
+  private readonly definitions: readonly StepDefinition[];
+  private position = -1;
 
-  constructor(private readonly sim: SimSettings) {}
-
-  /** The call context for a step against a service: idempotency key, faults, time scale. */
-  context(step: string, service: ServiceName): CallContext {
-    return {
-      key: `${workflowInfo().workflowId}:${step}`,
-      faults: this.sim.faults[service],
-      timeScale: this.sim.timeScale,
-    };
+  constructor(
+    private readonly flow: F,
+    private readonly sim: SimSettings,
+  ) {
+    this.definitions = (FLOWS[flow] as Flow).definitions;
   }
 
-  async run<T>(step: string, maxAttempts: number, call: () => Promise<Attempted<T>>): Promise<T> {
+  private definition(step: string): StepDefinition {
+    const index = this.definitions.findIndex((d) => d.name === step);
+    if (index < 0) throw ApplicationFailure.nonRetryable(`${this.flow} has no step ${step}`, 'UnknownStep');
+    // Steps run in catalog order (a flow may end early, never go back or skip ahead of a step it ran).
+    if (index <= this.position) {
+      throw ApplicationFailure.nonRetryable(`${this.flow}: step ${step} out of catalog order`, 'StepOutOfOrder');
+    }
+    this.position = index;
+    return this.definitions[index];
+  }
+
+  /** A step of one activity: the catalog's activity, called with the contexts of the step's services first. */
+  call<S extends StepName<F>>(step: S, ...args: CallArgs<F, S>): Promise<CallValue<F, S>> {
+    return this.run(step, (scope) => {
+      const activity = stepActivities(this.definitionOf(step))[0] as ActivityName;
+      return scope.call(activity, ...([...scope.contexts(), ...args] as never as Parameters<Activities[ActivityName]>));
+    }) as Promise<CallValue<F, S>>;
+  }
+
+  private definitionOf(step: string): StepDefinition {
+    return this.definitions.find((d) => d.name === step) as StepDefinition;
+  }
+
+  /** A step whose body makes several calls, durable waits or checks of its own (through the scope). */
+  async run<T>(step: StepName<F>, body: (scope: StepScope) => Promise<T>): Promise<T> {
+    const def = this.definition(step);
+    const proxy = proxyActivities<Activities>({ ...STEP_PRESETS[def.preset], summary: def.name });
+    const scope = new StepScope(def, this.sim, proxy);
     const started = Date.now();
-    try {
-      const { value, attempt } = await call();
-      this.records.push({
+    const record = (status: StepRecord['status'], error?: string): StepRecord => {
+      const duration = Date.now() - started;
+      const { times, unreported } = scope.times();
+      return {
         step,
-        status: 'completed',
+        status,
         started_at: started,
-        duration_ms: Date.now() - started,
-        attempts: attempt,
-      });
+        duration_ms: duration,
+        attempts: scope.attempts(),
+        ...splitStepTime({ durationMs: duration, times, unreported, timeoutMs: scope.timeoutMs, waitMs: scope.waitMs }),
+        ...(error === undefined ? {} : { error }),
+      };
+    };
+    try {
+      const value = await body(scope);
+      this.records.push(record('completed'));
       return value;
     } catch (err) {
       if (isCancellation(err)) throw err;
       const error = messageOf(err);
-      this.records.push({
-        step,
-        status: 'failed',
-        started_at: started,
-        duration_ms: Date.now() - started,
-        attempts: attemptsOf(err, maxAttempts),
-        error,
-      });
+      this.records.push(record('failed', error));
       throw new StepFailed(step, error);
     }
   }
@@ -96,23 +246,5 @@ export class StepRecorder {
     }
     upsertSearchAttributes([{ key: RUN_OUTCOME, value: outcome.outcome }]);
     return outcome;
-  }
-}
-
-/**
- * Several activities run as one step (a step of one flow that is a sequence of another flow's calls): the
- * step's attempt count is 1 + the retries of all its calls, so retries stay visible in the result.
- */
-export class CallTally {
-  private retries = 0;
-
-  async add<T>(call: Promise<Attempted<T>>): Promise<T> {
-    const { value, attempt } = await call;
-    this.retries += attempt - 1;
-    return value;
-  }
-
-  done<T>(value: T): Attempted<T> {
-    return { value, attempt: 1 + this.retries };
   }
 }

@@ -27,7 +27,7 @@ import { record } from '../stats/histogram';
 import { emptyTally, loadSection, type LoadTally } from '../stats/load-section';
 import { emptySeries, noteCompletion, noteDrop, noteStart, seriesView, type SeriesState } from '../stats/series';
 import { summaryQuery } from './definitions';
-import { STEP_PRESETS } from './step-options';
+import { STEP_PRESETS } from '../flows/step-presets';
 
 const { store_stress_run, apply_capacity } = proxyActivities<Activities>(STEP_PRESETS.bookkeeping);
 // Waits for flows an earlier run of this parent started; long, heartbeated, retried until it answers.

@@ -1,15 +1,7 @@
-import { proxyActivities } from '@temporalio/workflow';
-import type { Activities } from '../activities';
 import type { FlowInput, FlowOutcome } from '../flows/types';
 import { creativeInputs } from '../flows/creative-inputs';
 import { PRO_MODULES, type ProModule } from '../services/video-agent/pro-modules';
-import { STEP_PRESETS } from './step-options';
-import { CallTally, StepRecorder } from './steps';
-
-const fast = proxyActivities<Activities>(STEP_PRESETS.fastCall);
-const resumable = proxyActivities<Activities>(STEP_PRESETS.resumableRender);
-const FAST_ATTEMPTS = STEP_PRESETS.fastCall.retry.maximumAttempts;
-const RENDER_ATTEMPTS = STEP_PRESETS.resumableRender.retry.maximumAttempts;
+import { StepRecorder } from './steps';
 
 const LOOKS = ['punchy', 'warm', 'cinematic', 'neutral'] as const;
 
@@ -36,47 +28,31 @@ function moduleParams(module: ProModule, index: number): object {
  * Agent's thirteen Pro modules, each a transition of one render job, ending with the rendered ad's video.
  */
 export async function videoProcessing(input: FlowInput): Promise<FlowOutcome> {
-  const steps = new StepRecorder(input.sim);
+  const steps = new StepRecorder('video-processing', input.sim);
   const inputs = creativeInputs(input.seed, input.runId, input.index);
   return steps.guard(async () => {
-    const video = await steps.run('ingestion', FAST_ATTEMPTS, () =>
-      fast.ingestion(steps.context('ingestion', 'drive-intel'), {
-        source_url: inputs.sourceUrl,
-        duration_seconds: inputs.durationSeconds,
-      }),
-    );
+    const video = await steps.call('ingestion', {
+      source_url: inputs.sourceUrl,
+      duration_seconds: inputs.durationSeconds,
+    });
     steps.refs.video_id = video.video_id;
-    await steps.run('scene_detection', FAST_ATTEMPTS, () =>
-      fast.scene_detection(steps.context('scene_detection', 'drive-intel'), { video_id: video.video_id }),
-    );
-    await steps.run('feature_extraction', FAST_ATTEMPTS, () =>
-      fast.feature_extraction(steps.context('feature_extraction', 'drive-intel'), { video_id: video.video_id }),
-    );
+    await steps.call('scene_detection', { video_id: video.video_id });
+    await steps.call('feature_extraction', { video_id: video.video_id });
 
     let renderJobId: string | undefined;
     for (const module of PRO_MODULES) {
       const params = moduleParams(module, input.index);
-      const attempts = module === 'winning_ad_generation' ? RENDER_ATTEMPTS : FAST_ATTEMPTS;
-      const result = await steps.run(module, attempts, async () => {
+      const result = await steps.run(module, async (step) => {
         // The first module opens the render job the others transition (its retries count for that module).
-        const tally = new CallTally();
         if (!renderJobId) {
-          const opened = await tally.add(
-            fast.render_job_open(steps.context('render_job', 'video-agent'), {
-              source_video_id: video.video_id,
-              spec: { aspect_ratio: '9:16' },
-            }),
-          );
+          const opened = await step.call('render_job_open', step.ctx('video-agent', 'render_job'), {
+            source_video_id: video.video_id,
+            spec: { aspect_ratio: '9:16' },
+          });
           renderJobId = opened.render_job_id;
           steps.refs.render_job_id = renderJobId;
         }
-        const ctx = steps.context(module, 'video-agent');
-        const applied = await tally.add(
-          module === 'winning_ad_generation'
-            ? resumable.winning_ad_generation(ctx, { render_job_id: renderJobId, params })
-            : fast[module](ctx, { render_job_id: renderJobId, params }),
-        );
-        return tally.done(applied);
+        return step.call(module, step.ctx('video-agent'), { render_job_id: renderJobId, params });
       });
       if (result.output_video_id) steps.refs.output_video_id = result.output_video_id;
     }

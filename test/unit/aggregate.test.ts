@@ -13,6 +13,12 @@ const step = (
   started_at: 0,
   duration_ms: duration,
   attempts,
+  service_ms: duration / 2,
+  attempt_service_ms: Array.from({ length: attempts }, () => duration / 2 / attempts),
+  wait_ms: 0,
+  backoff_ms: 0,
+  unreported_attempts: 0,
+  overhead_ms: duration / 2,
 });
 
 const meta = (status: 'running' | 'completed', total: number) => ({

@@ -1,9 +1,9 @@
-import type { ActivityOptions } from '@temporalio/workflow';
+import type { ActivityOptions } from '@temporalio/common';
 
 /** Failure types the activities throw for bad input: retrying cannot help. */
 export const NON_RETRYABLE_TYPES = ['InvalidInput', 'NotFound', 'Conflict', 'Unauthorized'];
 
-/** One presets per kind of step, so timeouts and retries are not scattered inline. */
+/** One preset per kind of step: the catalog names each step's preset, so timeouts and retries are not scattered inline. */
 export const STEP_PRESETS = {
   /** A quick HTTP call to a service: a few seconds at most, retried with backoff. */
   fastCall: {
@@ -53,3 +53,5 @@ export const STEP_PRESETS = {
     retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s', maximumAttempts: 20 },
   },
 } as const satisfies Record<string, ActivityOptions>;
+
+export type StepPresetName = Exclude<keyof typeof STEP_PRESETS, 'bookkeeping'>;
