@@ -1,6 +1,8 @@
 import { UsageError } from '../../src/cli/errors';
 import { parseLoadShape } from '../../src/cli/load-options';
+import { parseScheduleCreate } from '../../src/cli/schedule-options';
 import { parseStartOptions } from '../../src/cli/start-options';
+import { parseSuiteOptions } from '../../src/cli/suite-options';
 import { parseThreshold } from '../../src/cli/thresholds';
 import { breakpointVerdict, judgeStep } from '../../src/load/breakpoint';
 import type { StandardResult } from '../../src/result/schema';
@@ -161,4 +163,23 @@ describe('breakpoint steps', () => {
     );
     expect(lateBroken).toMatchObject({ passed: false, tester_limited: false });
   });
+});
+
+test('the suite takes load flags for every flow or per flow; schedules take them once', () => {
+  const suite = parseSuiteOptions({
+    flows: 'creative-flow,meta-api',
+    rate: ['2', 'meta-api=0.5'],
+    duration: ['10s'],
+    maxInFlight: ['creative-flow=20'],
+  });
+  expect(suite.runs.map((r) => [r.flow, r.load])).toEqual([
+    ['creative-flow', expect.objectContaining({ model: 'open', start_rate: 2, max_in_flight: 20 })],
+    ['meta-api', expect.objectContaining({ model: 'open', start_rate: 0.5, max_in_flight: 500 })],
+  ]);
+  expect(() => parseSuiteOptions({ rate: ['2'], duration: ['10s'], concurrency: ['4'] })).toThrow(
+    /--rate does not go with --concurrency/,
+  );
+  const schedule = parseScheduleCreate('creative-flow', { every: '1h', stages: '10s:2/s,10s:0/s' });
+  expect(schedule.run.load).toMatchObject({ model: 'open', start_rate: 0 });
+  expect(() => parseScheduleCreate('creative-flow', { every: '1h', rate: '2' })).toThrow(/--rate needs --duration/);
 });
