@@ -13,18 +13,42 @@ import { BUILT_IN_PROFILES } from './services/shared/fault-profile';
 
 const collect = (value: string, previous: string[]) => [...previous, value];
 
-type RawStart = Record<string, unknown> & { count: string[]; concurrency: string[]; flows?: string };
+/** Flags the suite takes per flow (N or FLOW=N, repeatable); a single run takes each once. */
+const PER_FLOW_FLAGS = ['count', 'concurrency', 'rate', 'duration', 'stages', 'maxInFlight'] as const;
+type PerFlowFlag = (typeof PER_FLOW_FLAGS)[number];
+
+type RawStart = Record<string, unknown> & Record<PerFlowFlag, string[]> & { flows?: string };
 
 /** One flow's options: the suite's per-flow and repeated forms make no sense here. */
 function singleFlowOptions(flow: string | undefined, raw: RawStart) {
-  for (const flag of ['count', 'concurrency'] as const) {
-    if (raw[flag].length > 1) throw new UsageError(`--${flag} given ${raw[flag].length} times; give it once`);
-    if (raw[flag].some((v) => v.includes('='))) {
-      throw new UsageError(`--${flag} ${raw[flag][0]}: FLOW=N is for the suite ('start-workflow all')`);
+  const single: Record<string, string | undefined> = {};
+  for (const flag of PER_FLOW_FLAGS) {
+    const name = `--${flag.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+    if (raw[flag].length > 1) throw new UsageError(`${name} given ${raw[flag].length} times; give it once`);
+    if (raw[flag].some((v) => /^[a-z-]+=/.test(v))) {
+      throw new UsageError(`${name} ${raw[flag][0]}: FLOW=VALUE is for the suite ('start-workflow all')`);
     }
+    single[flag] = raw[flag][0];
   }
   if (raw.flows) throw new UsageError("--flows is for the suite ('start-workflow all')");
-  return parseStartOptions(flow, { ...raw, count: raw.count[0], concurrency: raw.concurrency[0] });
+  return parseStartOptions(flow, { ...raw, ...single });
+}
+
+/** Adds the load-shape flags (see docs/load-shapes.md) to a command; `perFlow` makes the suite's repeatable. */
+function loadFlags(command: Command, perFlow: boolean): Command {
+  const each = perFlow ? '; for the suite V or FLOW=V (repeatable)' : '';
+  const opt = (flags: string, text: string) =>
+    perFlow ? command.option(flags, text + each, collect, []) : command.option(flags, text);
+  opt('--rate <r>', 'open model: flows started per second (with --duration or --count)');
+  opt('--duration <d>', 'how long to offer load, e.g. 90s, 10m (without --rate: closed model for a time)');
+  opt('--stages <list>', "open model ramps, e.g. '30s:2/s,2m:10/s,30s:0/s'");
+  opt('--max-in-flight <n>', 'open model: flows in progress at most; starts past it are dropped (default 500)');
+  return command
+    .option('--find-breakpoint', 'ramp the rate up in steps until a step fails a --threshold')
+    .option('--start-rate <r>', 'breakpoint search: the first step’s rate (default 1/s)')
+    .option('--step-factor <f>', 'breakpoint search: each step’s rate over the last (default 1.5)')
+    .option('--hold <d>', 'breakpoint search: how long each step holds (default 30s)')
+    .option('--max-steps <n>', 'breakpoint search: steps at most (default 10)');
 }
 
 function program(): Command {
@@ -57,11 +81,11 @@ function program(): Command {
       .option('--faults <profile>', `${Object.keys(BUILT_IN_PROFILES).join(', ')}, or a JSON file`, 'default')
       .option('--seed <n>', 'seed for the simulated inputs')
       .option('--json <file>', 'also write the result as JSON')
-      .option('--threshold <expr>', "pass criterion, e.g. 'success_rate>=95' (repeatable)", collect, [])
-      .action(async (...args: unknown[]) => {
-        const [flow, raw] = name === 'stress-suite' ? ['all', args[0]] : [args[0], args[1]];
-        process.exitCode = await suiteOrFlow(flow as string | undefined, raw as RawStart);
-      });
+      .option('--threshold <expr>', "pass criterion, e.g. 'success_rate>=95' (repeatable)", collect, []);
+    loadFlags(command, true).action(async (...args: unknown[]) => {
+      const [flow, raw] = name === 'stress-suite' ? ['all', args[0]] : [args[0], args[1]];
+      process.exitCode = await suiteOrFlow(flow as string | undefined, raw as RawStart);
+    });
   }
 
   cli
@@ -75,7 +99,7 @@ function program(): Command {
     });
 
   const schedule = cli.command('schedule').description('stress runs on Temporal Schedules');
-  schedule
+  const scheduleCreateCommand = schedule
     .command('create')
     .argument('[flow]', 'flow name')
     .option('--every <interval>', 'run every 30s, 15m, 1h, 1d …')
@@ -86,10 +110,10 @@ function program(): Command {
     .option('--concurrency <n>', 'flows running at once')
     .option('--time-scale <f>', 'platform time multiplier')
     .option('--faults <profile>', 'fault profile', 'default')
-    .option('--seed <n>', 'seed for the simulated inputs')
-    .action(async (flow: string | undefined, raw: Record<string, unknown>) => {
-      process.exitCode = await scheduleCreate(parseScheduleCreate(flow, raw));
-    });
+    .option('--seed <n>', 'seed for the simulated inputs');
+  loadFlags(scheduleCreateCommand, false).action(async (flow: string | undefined, raw: Record<string, unknown>) => {
+    process.exitCode = await scheduleCreate(parseScheduleCreate(flow, raw));
+  });
   schedule.command('list').action(async () => {
     process.exitCode = await scheduleList();
   });

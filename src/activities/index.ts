@@ -5,6 +5,7 @@ import { createCreativeActivities } from './creative';
 import { createDatabaseActivities } from './database';
 import type { ActivityDeps } from './deps';
 import { createLearningActivities } from './learning';
+import { createLoadActivities } from './load';
 import { createMetaApiActivities } from './meta-api';
 import { createPatternPredictionActivities } from './pattern-prediction';
 import { createPlatformActivities } from './platform';
@@ -43,6 +44,7 @@ export function createActivities(deps: ActivityDeps) {
     database: createDatabaseActivities(deps),
     serviceCommunication: createServiceCommunicationActivities(deps),
     bestAds: createBestAdsActivities(deps),
+    load: createLoadActivities(deps),
   };
   assertDistinctNames(groups);
   return {
@@ -60,6 +62,7 @@ export function createActivities(deps: ActivityDeps) {
     ...groups.database,
     ...groups.serviceCommunication,
     ...groups.bestAds,
+    ...groups.load,
   };
 }
 

@@ -12,10 +12,20 @@ import { formatSuite } from './suite-format';
 import { latestScheduledRun } from './schedule-commands';
 import { formatProgress, formatResult, formatThresholds, webUiLinks } from './format';
 import { awaitStressRun, startStressRun } from './run-stress';
+import { describeLoad } from './load-options';
 import type { StartOptions } from './start-options';
 import { checkThresholds } from '../result/thresholds';
 
 const say = (line: string) => process.stderr.write(`${line}\n`);
+
+/** A breakpoint search's exit: 0 found, 99 when even the lowest rate failed, 1 when the tester was the limit. */
+const BREAKPOINT_EXIT = {
+  found: EXIT.ok,
+  lowest_failed: EXIT.thresholdFailed,
+  tester_limit: EXIT.failure,
+  not_found: EXIT.failure,
+  running: EXIT.failure,
+} as const;
 
 function writeJson(file: string, result: StandardResult): void {
   fs.writeFileSync(file, JSON.stringify(result, null, 2) + '\n');
@@ -35,7 +45,7 @@ export async function startWorkflowCommand(opts: StartOptions): Promise<number> 
     const handle = await startStressRun(client, opts);
     const links = webUiLinks(endpoints.temporalUiUrl, endpoints.namespace, handle.workflowId);
     say(
-      `started ${opts.flow} ×${opts.count} at concurrency ${opts.concurrency} (faults ${opts.faultsName}, time scale ${opts.timeScale})`,
+      `started ${opts.flow} ${describeLoad(opts.load, opts.count, opts.concurrency)} (faults ${opts.faultsName}, time scale ${opts.timeScale})`,
     );
     say(`run id ${handle.workflowId}  ·  ${links.parent}`);
     const tty = process.stderr.isTTY;
@@ -47,6 +57,9 @@ export async function startWorkflowCommand(opts: StartOptions): Promise<number> 
     if (tty) process.stderr.write('\r\x1b[2K');
     printResult(result, endpoints);
     if (opts.json) writeJson(opts.json, result);
+    const search = result.load?.breakpoint;
+    // The search judged its thresholds step by step: its verdict is the exit code.
+    if (search) return BREAKPOINT_EXIT[search.verdict];
     const checks = checkThresholds(result, opts.thresholds);
     if (checks.length) process.stdout.write(`\nthresholds:\n${formatThresholds(checks)}\n`);
     return checks.every((c) => c.passed) ? EXIT.ok : EXIT.thresholdFailed;

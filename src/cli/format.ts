@@ -1,5 +1,6 @@
 import type { StandardResult } from '../result/schema';
 import type { ThresholdCheck } from '../result/thresholds';
+import { formatLoad } from './load-format';
 
 export function table(headers: string[], rows: string[][]): string {
   const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
@@ -94,6 +95,7 @@ export function formatResult(r: StandardResult): string {
       ),
     );
   }
+  parts.push(...formatLoad(r));
   const failures = Object.entries(r.failure_points);
   if (failures.length) parts.push('', `failure points: ${failures.map(([s, n]) => `${s} ${n}`).join(', ')}`);
   return parts.join('\n');
@@ -116,6 +118,10 @@ export function webUiLinks(uiUrl: string, namespace: string, runId: string): { p
 
 /** One progress line: done / failed / running / rate / ETA. */
 export function formatProgress(r: StandardResult): string {
+  const l = r.load;
+  if (l && l.model !== 'closed') {
+    return `${r.flow}: ${l.started}/${l.scheduled} started · ${l.dropped} dropped · ${r.completed_operations - l.dropped} done · ${r.failed - l.dropped} failed · ${l.peak_in_flight} peak in flight · offered ${(l.offered_rate ?? 0).toFixed(1)}/s achieved ${l.achieved_rate.toFixed(1)}/s`;
+  }
   const remaining = r.total_operations - r.completed_operations;
   const running = Math.min(r.concurrent, remaining);
   const rate = r.operations_per_second;

@@ -8,6 +8,7 @@ import { SERVICE_NAMES, type ServiceName } from '../services/catalog';
 import { faultsFor, type ServiceFaults } from '../services/shared/fault-profile';
 import { summaryQuery } from '../workflows/definitions';
 import type { StressRunInput } from '../workflows/stress-run';
+import { describeLoad } from './load-options';
 import type { StartOptions } from './start-options';
 
 /** A readable, unique run id: flow, UTC time, and a short random suffix. */
@@ -34,6 +35,8 @@ export function stressRunInput(opts: StartOptions, runId?: string): StressRunInp
     seed: opts.seed,
     faultsName: opts.faultsName,
     sim: simSettings(opts),
+    ...(opts.load ? { load: opts.load } : {}),
+    ...(opts.faults.capacity ? { capacity: opts.faults.capacity } : {}),
   };
 }
 
@@ -45,6 +48,7 @@ export function runMemo(opts: StartOptions): Record<string, unknown> {
     faults: opts.faultsName,
     timeScale: opts.timeScale,
     seed: opts.seed,
+    load: describeLoad(opts.load, opts.count, opts.concurrency),
   };
 }
 

@@ -5,6 +5,7 @@ import type { StressRunInput } from '../workflows/stress-run';
 import { connectClient } from '../temporal-connection';
 import { resolveEndpoints } from './endpoints';
 import { EXIT, UsageError } from './errors';
+import { describeLoad } from './load-options';
 import { runMemo, stressRunInput } from './run-stress';
 import type { ScheduleCreateOptions } from './schedule-options';
 import { fetchResult } from './results';
@@ -57,7 +58,7 @@ export async function scheduleCreate(opts: ScheduleCreateOptions): Promise<numbe
       state: { note: `created by geminivideo-sim for ${opts.run.flow}` },
     });
     out(
-      `created schedule ${opts.id}: ${opts.run.flow} ×${opts.run.count} ${opts.every ? `every ${opts.every}` : `on cron '${opts.cron}'`}`,
+      `created schedule ${opts.id}: ${opts.run.flow} ${describeLoad(opts.run.load, opts.run.count, opts.run.concurrency)} ${opts.every ? `every ${opts.every}` : `on cron '${opts.cron}'`}`,
     );
     return EXIT.ok;
   });
@@ -82,9 +83,8 @@ export async function scheduleDescribe(id: string): Promise<number> {
     const input = (d.action as { args?: StressRunInput[] }).args?.[0];
     // The spec as it was written at create time (the server turns cron strings into calendars).
     const spec = (d.action as { memo?: { spec?: string } }).memo?.spec ?? JSON.stringify(d.spec);
-    out(
-      `schedule ${id}: ${input?.flow ?? '?'} ×${input?.count ?? '?'} at concurrency ${input?.concurrency ?? '?'}, ${spec}`,
-    );
+    const load = input ? describeLoad(input.load, input.count, input.concurrency) : '?';
+    out(`schedule ${id}: ${input?.flow ?? '?'} ${load}, ${spec}`);
     out(
       `state: ${d.state.paused ? 'paused' : 'active'}${d.state.note ? ` (${d.state.note})` : ''}; overlap ${d.policies.overlap}`,
     );

@@ -44,7 +44,10 @@ export function parseScheduleCreate(flow: string | undefined, raw: Record<string
   const run = parseStartOptions(flow, raw);
   if (run.json)
     throw new UsageError('--json does not apply to a schedule: use `npm run report -- --latest <id> --json FILE`');
-  if (run.thresholds.length) throw new UsageError('--threshold does not apply to a schedule');
+  // A breakpoint search judges each step by its thresholds; other runs are judged by whoever reads them.
+  if (run.thresholds.length && run.load?.model !== 'breakpoint') {
+    throw new UsageError('--threshold does not apply to a schedule (except with --find-breakpoint)');
+  }
   const every = raw.every === undefined ? undefined : parseInterval(String(raw.every));
   const cron = raw.cron === undefined ? undefined : parseCron(String(raw.cron));
   if (!every === !cron) throw new UsageError('give exactly one of --every (e.g. 1h) or --cron (e.g. "0 * * * *")');

@@ -4,7 +4,10 @@ import { z } from 'zod';
 import { FLOW_NAMES, FLOWS, isFlowName, type FlowName } from '../flows/catalog';
 import { loadFaultProfile } from '../services/shared/load-fault-profile';
 import type { FaultProfile } from '../services/shared/fault-profile';
+import { plannedStarts } from '../load/arrivals';
+import type { LoadShape } from '../load/shape';
 import { UsageError } from './errors';
+import { parseLoadShape, type RawLoad } from './load-options';
 import { parseThreshold, type Threshold } from '../result/thresholds';
 
 /** Flags of start-workflow that take a value (npm may swallow them; see npm-argv). */
@@ -23,6 +26,15 @@ export const START_VALUE_FLAGS = [
   'overlap',
   'note',
   'latest',
+  'rate',
+  'duration',
+  'stages',
+  'max-in-flight',
+  'start-rate',
+  'step-factor',
+  'hold',
+  'max-steps',
+  'find-breakpoint',
 ] as const;
 
 const int = (name: string, min: number, max: number) =>
@@ -57,6 +69,8 @@ export interface StartOptions {
   faults: FaultProfile;
   json?: string;
   thresholds: Threshold[];
+  /** How the load is offered; undefined for the closed batch of `count` at `concurrency`. */
+  load?: LoadShape;
 }
 
 /** Validates start-workflow's input; every problem is a UsageError naming it and the valid choices. */
@@ -87,18 +101,22 @@ export function parseStartOptions(flow: string | undefined, raw: Record<string, 
     }
     return threshold;
   });
+  const load = parseLoadShape(raw as RawLoad, { count: o.count, concurrency: o.concurrency, thresholds });
   if (o.json && !fs.existsSync(path.dirname(path.resolve(o.json)))) {
     throw new UsageError(`--json ${o.json}: folder ${path.dirname(path.resolve(o.json))} does not exist`);
   }
   return {
     flow,
-    count: o.count ?? FLOWS[flow].defaults.count,
-    concurrency: o.concurrency ?? FLOWS[flow].defaults.concurrency,
+    // An open model's count is its planned starts; the breakpoint search finds its own.
+    count: load?.model === 'open' ? plannedStarts(load) : load ? 1 : (o.count ?? FLOWS[flow].defaults.count),
+    concurrency:
+      load && load.model !== 'closed' ? load.max_in_flight : (o.concurrency ?? FLOWS[flow].defaults.concurrency),
     timeScale: o.timeScale ?? FLOWS[flow].defaults.timeScale,
     seed: o.seed ?? 42,
     faultsName: o.faults,
     faults,
     json: o.json,
     thresholds,
+    ...(load ? { load } : {}),
   };
 }

@@ -7,6 +7,7 @@ import { suiteSummaryQuery, summaryQuery } from '../workflows/definitions';
 import type { StressSuiteInput } from '../workflows/stress-suite';
 import { EXIT } from './errors';
 import { formatProgress, webUiLinks } from './format';
+import { describeLoad } from './load-options';
 import { makeRunId, stressRunInput } from './run-stress';
 import { withRunSession } from './stack-session';
 import { formatSuite } from './suite-format';
@@ -32,7 +33,7 @@ export async function startStressSuite(client: Client, opts: SuiteOptions, suite
       { key: STRESS_RUN_ID, value: suiteId },
     ],
     memo: {
-      flows: opts.runs.map((r) => `${r.flow} ×${r.count} at ${r.concurrency}`),
+      flows: opts.runs.map((r) => `${r.flow} ${describeLoad(r.load, r.count, r.concurrency)}`),
       thresholds: opts.thresholds.map((t) => t.text),
     },
   });
@@ -54,7 +55,9 @@ export async function stressSuiteCommand(opts: SuiteOptions): Promise<number> {
   return withRunSession(say, 'suite', async (client, endpoints) => {
     const handle = await startStressSuite(client, opts);
     const links = webUiLinks(endpoints.temporalUiUrl, endpoints.namespace, handle.workflowId);
-    say(`started the suite: ${opts.runs.map((r) => `${r.flow} ×${r.count}`).join(', ')}`);
+    say(
+      `started the suite: ${opts.runs.map((r) => `${r.flow} ${describeLoad(r.load, r.count, r.concurrency)}`).join(', ')}`,
+    );
     say(`suite id ${handle.workflowId}  ·  ${links.parent}`);
     let timer: NodeJS.Timeout | undefined;
     if (process.stderr.isTTY) {

@@ -60,6 +60,15 @@ function selectedFlows(list: string | undefined): FlowName[] {
 export function parseSuiteOptions(raw: {
   count?: string[];
   concurrency?: string[];
+  rate?: string[];
+  duration?: string[];
+  stages?: string[];
+  maxInFlight?: string[];
+  findBreakpoint?: boolean;
+  startRate?: string;
+  stepFactor?: string;
+  hold?: string;
+  maxSteps?: string;
   flows?: string;
   timeScale?: string;
   seed?: string;
@@ -68,12 +77,26 @@ export function parseSuiteOptions(raw: {
   threshold?: string[];
 }): SuiteOptions {
   const flows = selectedFlows(raw.flows);
-  const counts = perFlowValues('count', raw.count ?? [], flows);
-  const concurrencies = perFlowValues('concurrency', raw.concurrency ?? [], flows);
+  if (raw.findBreakpoint) throw new UsageError('--find-breakpoint searches one flow: name it instead of the suite');
+  const perFlow = (flag: string, values: string[] | undefined) => perFlowValues(flag, values ?? [], flows);
+  const counts = perFlow('count', raw.count);
+  const concurrencies = perFlow('concurrency', raw.concurrency);
+  const rates = perFlow('rate', raw.rate);
+  const durations = perFlow('duration', raw.duration);
+  const stages = perFlow('stages', raw.stages);
+  const caps = perFlow('max-in-flight', raw.maxInFlight);
   const runs = flows.map((flow) =>
     parseStartOptions(flow, {
       count: counts.get(flow),
       concurrency: concurrencies.get(flow),
+      rate: rates.get(flow),
+      duration: durations.get(flow),
+      stages: stages.get(flow),
+      maxInFlight: caps.get(flow),
+      startRate: raw.startRate,
+      stepFactor: raw.stepFactor,
+      hold: raw.hold,
+      maxSteps: raw.maxSteps,
       timeScale: raw.timeScale,
       seed: raw.seed,
       faults: raw.faults,

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { loadSchema, seriesSchema } from './load-schema';
 
 const ms = z.number().nonnegative();
 const rate = z.number().min(0).max(100);
@@ -92,6 +93,10 @@ export const standardResultSchema = z
         }),
       )
       .optional(),
+    /** How the load was offered and taken: the model, offered vs achieved rate, dropped and late starts. */
+    load: loadSchema.optional(),
+    /** The load over time in fixed intervals (at most about 1,000, merged as the run grows). */
+    series: seriesSchema.optional(),
     params: z.object({
       count: z.number().int().positive(),
       concurrency: z.number().int().positive(),

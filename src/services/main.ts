@@ -1,7 +1,7 @@
 import { endpointsFromEnv } from '../config';
 import { createPool } from '../db/pool';
 import { SERVICE_NAMES, type ServiceName } from './catalog';
-import { faultsFor } from './shared/fault-profile';
+import { capacityFor, faultsFor } from './shared/fault-profile';
 import { loadFaultProfile } from './shared/load-fault-profile';
 import { createServiceApp } from './shared/server';
 import { SERVICE_ROUTES } from './registry';
@@ -24,8 +24,9 @@ async function run(): Promise<void> {
   const pool = createPool(endpoints.databaseUrl, Number(process.env.DB_POOL_SIZE ?? 20));
   const profile = loadFaultProfile(process.env.FAULT_PROFILE ?? 'none');
   const timeScale = Number(process.env.TIME_SCALE ?? 1);
-  const app = createServiceApp({ name, pool, faults: faultsFor(profile, name), timeScale }, (a, ctx) =>
-    SERVICE_ROUTES[name](a, ctx, endpoints.services),
+  const app = createServiceApp(
+    { name, pool, faults: faultsFor(profile, name), timeScale, capacity: capacityFor(profile, name) },
+    (a, ctx) => SERVICE_ROUTES[name](a, ctx, endpoints.services),
   );
   await app.listen({ host: url.hostname, port: Number(url.port) });
   console.log(`${name} listening on ${url.origin} (faults: ${profile.name}, time scale ${timeScale})`);

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { SERVICE_NAMES, type ServiceName } from '../catalog';
+import { capacitySchema, type Capacity } from './capacity';
 
 /** Latency of one call, in platform milliseconds. */
 const latencySchema = z.discriminatedUnion('distribution', [
@@ -37,11 +38,23 @@ const serviceOverrides = z.object(
   >,
 );
 
+const capacities = z
+  .object(
+    Object.fromEntries(SERVICE_NAMES.map((n) => [n, capacitySchema.optional()])) as Record<
+      ServiceName,
+      z.ZodOptional<typeof capacitySchema>
+    >,
+  )
+  .strict();
+/** Each service process's capacity, by service; a service without one is unlimited. */
+export type Capacities = z.infer<typeof capacities>;
+
 export const faultProfileSchema = z
   .object({
     name: z.string().min(1),
     defaults: serviceFaultsSchema,
     services: serviceOverrides.strict().default({}),
+    capacity: capacities.optional(),
   })
   .strict();
 export type FaultProfile = z.infer<typeof faultProfileSchema>;
@@ -91,4 +104,9 @@ export const BUILT_IN_PROFILES: Record<string, FaultProfile> = {
 /** The faults one service applies under a profile. */
 export function faultsFor(profile: FaultProfile, service: ServiceName): ServiceFaults {
   return profile.services[service] ?? profile.defaults;
+}
+
+/** The capacity one service process has under a profile; null is unlimited. */
+export function capacityFor(profile: Pick<FaultProfile, 'capacity'>, service: ServiceName): Capacity | null {
+  return profile.capacity?.[service] ?? null;
 }

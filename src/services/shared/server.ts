@@ -5,6 +5,9 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { seededRng, type Rng } from '../../stats/random';
 import type { ServiceName } from '../catalog';
 import type { ServiceFaults } from './fault-profile';
+import { CAPACITY_ROUTE, CapacityGate, type Capacity } from './capacity';
+import { admitRequest } from './capacity-admission';
+import { registerCapacity } from './capacity-routes';
 import { decideFault, sampleLatencyMs } from './faults';
 import { readSimHeaders, SIM_HEADERS } from './sim-headers';
 import { HttpError } from './validation';
@@ -28,6 +31,8 @@ export interface ServiceOptions {
   faults: ServiceFaults;
   timeScale: number;
   seed?: number;
+  /** What the process takes at once; none means unlimited. The admin endpoint changes it while running. */
+  capacity?: Capacity | null;
 }
 
 declare module 'fastify' {
@@ -36,7 +41,7 @@ declare module 'fastify' {
   }
 }
 
-const INFRA_ROUTES = new Set(['/health', '/metrics']);
+const INFRA_ROUTES = new Set(['/health', '/metrics', CAPACITY_ROUTE]);
 // How long a "timeout" fault holds a response before dropping the connection, if the caller waits that long.
 const MAX_STALL_MS = 60_000;
 
@@ -93,11 +98,22 @@ export function createServiceApp(
   };
 
   app.decorateRequest('sim', undefined as never);
+  const gate = new CapacityGate(opts.capacity ?? null);
+  registerCapacity(app, gate, registry);
 
   app.addHook('onRequest', async (request, reply) => {
     request.sim = { ...readSimHeaders(request.headers, opts), dropResponse: false };
     if (INFRA_ROUTES.has(request.routeOptions.url ?? '')) return;
     const { faults, timeScale } = request.sim;
+    // Capacity is the process's own, whatever profile the request carries: it holds a place from here to the answer.
+    const limit = gate.capacity;
+    if ((await admitRequest(gate, reply.raw)) === 'refused' && limit) {
+      if (limit.overflow === '503') {
+        return reply.code(503).send({ error: 'overloaded', message: 'over capacity: work and queue are full' });
+      }
+      reply.header('retry-after', String(Math.max(1, Math.round(limit.retry_after_seconds * timeScale))));
+      return reply.code(429).send({ error: 'overloaded', message: 'over capacity: work and queue are full' });
+    }
     const latency = sampleLatencyMs(faults.latency, rng) * timeScale;
     if (latency > 0) await delay(latency);
     const fault = decideFault(faults, rng);
