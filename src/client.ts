@@ -1,4 +1,5 @@
 import { Command, CommanderError } from 'commander';
+import { ConfigError } from './config';
 import { FLOW_NAMES } from './flows/catalog';
 import { reportCommand, stackCommand, startWorkflowCommand } from './cli/commands';
 import { stressSuiteCommand } from './cli/suite-command';
@@ -135,7 +136,7 @@ run().catch((err: unknown) => {
     process.stderr.write(`${err.message.replace(/^error: /, '')}\n`);
     process.exit(EXIT.usage);
   }
-  if (err instanceof UsageError) {
+  if (err instanceof UsageError || err instanceof ConfigError) {
     process.stderr.write(`${err.message}\n`);
     process.exit(EXIT.usage);
   }

@@ -24,11 +24,16 @@ export interface Endpoints {
   services: Record<ServiceName, string>;
 }
 
+/** A bad environment variable: the CLI and the worker print this line alone. */
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
 export function endpointsFromEnv(env: NodeJS.ProcessEnv = process.env): Endpoints {
   const parsed = envSchema.safeParse(env);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    throw new Error(`bad environment variable ${issue.path.join('.')}: ${issue.message}`);
+    throw new ConfigError(`bad environment variable ${issue.path.join('.')}: ${issue.message}`);
   }
   const e = parsed.data;
   const services = Object.fromEntries(

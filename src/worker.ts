@@ -1,7 +1,7 @@
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { createActivities } from './activities';
 import { createHttpAgent } from './activities/http';
-import { endpointsFromEnv, TASK_QUEUE } from './config';
+import { ConfigError, endpointsFromEnv, TASK_QUEUE } from './config';
 import { createPool } from './db/pool';
 import { connectionSecurity, namespaceTarget } from './temporal-connection';
 import { connectFailure, TemporalSetupError } from './temporal-errors';
@@ -45,6 +45,6 @@ async function run(): Promise<void> {
 
 run().catch((err) => {
   // An expected condition of the Temporal named (down, no namespace, refused) is one line, not a stack trace.
-  console.error(err instanceof TemporalSetupError ? err.message : err);
+  console.error(err instanceof TemporalSetupError || err instanceof ConfigError ? err.message : err);
   process.exit(1);
 });

@@ -6,6 +6,7 @@ import { Connection } from '@temporalio/client';
 import { msToTs } from '@temporalio/common';
 import { GRPC, grpcCode } from '../temporal-errors';
 import { ensureNamespaceReady } from '../temporal-namespace';
+import { assertPortsFree } from './ports';
 import { startProcess, waitUntilReady, type ManagedProcess } from './processes';
 import {
   CLUSTER_DATABASES,
@@ -74,6 +75,14 @@ export async function startTemporalCluster(
   opts: TemporalClusterOptions,
 ): Promise<{ address: string; processes: ManagedProcess[] }> {
   const log = opts.log ?? (() => undefined);
+  const ports = clusterPorts(opts.portOffset);
+  await assertPortsFree([
+    ...CLUSTER_ROLES.flatMap((r) => [
+      { port: ports[r].grpc, what: `Temporal ${r} gRPC` },
+      { port: ports[r].membership, what: `Temporal ${r} membership` },
+    ]),
+    { port: ports.frontendHttp, what: 'Temporal frontend HTTP' },
+  ]);
   await setupClusterSchemas(opts.binaries.sqlTool, opts.databaseUrl, log);
   const configDir = path.join(opts.dataDir, 'config');
   fs.mkdirSync(configDir, { recursive: true });
@@ -107,7 +116,7 @@ export async function startTemporalCluster(
       { logDir: opts.logDir, cwd: opts.dataDir, onSpawn: opts.onSpawn },
     ),
   );
-  const address = `127.0.0.1:${clusterPorts(opts.portOffset).frontend.grpc}`;
+  const address = `127.0.0.1:${ports.frontend.grpc}`;
   await waitUntilReady(
     processes[0],
     `the Temporal frontend (${address})`,

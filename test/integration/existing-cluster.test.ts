@@ -162,3 +162,16 @@ test.each([
     commands.map(([script]) => ({ script, code: 1, lines: [expect.stringMatching(message)] })),
   );
 });
+
+test('a malformed variable is one line and exit 2, for the CLI; the worker exits 1 with the same line', async () => {
+  const env = clusterEnv({ TEMPORAL_UI_URL: 'not a url' });
+  const [cli, worker] = await Promise.all([npmRun('schedule', ['list'], env), npmRun('worker', [], env)]);
+  expect({ code: cli.code, lines: lines(cli.stderr) }).toEqual({
+    code: 2,
+    lines: ['bad environment variable TEMPORAL_UI_URL: Invalid URL'],
+  });
+  expect({ code: worker.code, lines: lines(worker.stderr) }).toEqual({
+    code: 1,
+    lines: ['bad environment variable TEMPORAL_UI_URL: Invalid URL'],
+  });
+});
