@@ -20,9 +20,9 @@ afterAll(async () => {
 
 /** The environment of a user pointing the project at that cluster: no Web UI address unless given. */
 function clusterEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  const env = { ...testStackEnv(), ...extra };
+  const env = testStackEnv();
   delete env.TEMPORAL_UI_URL;
-  return env;
+  return { ...env, ...extra };
 }
 
 const npmRun = (script: string, args: string[], env: NodeJS.ProcessEnv) =>
