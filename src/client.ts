@@ -1,14 +1,16 @@
 import { Command, CommanderError } from 'commander';
+import { ConfigError } from './config';
 import { FLOW_NAMES } from './flows/catalog';
 import { reportCommand, stackCommand, startWorkflowCommand } from './cli/commands';
 import { stressSuiteCommand } from './cli/suite-command';
 import { parseSuiteOptions } from './cli/suite-options';
-import { EXIT, UsageError } from './cli/errors';
+import { CommandFailure, EXIT, UsageError } from './cli/errors';
 import { userArgs } from './cli/npm-argv';
 import { parseStartOptions, START_VALUE_FLAGS } from './cli/start-options';
 import { scheduleAction, scheduleCreate, scheduleDescribe, scheduleList } from './cli/schedule-commands';
 import { OVERLAP_POLICIES, parseScheduleCreate } from './cli/schedule-options';
 import { PortInUseError } from './stack/ports';
+import { TemporalSetupError } from './temporal-errors';
 import { BUILT_IN_PROFILES } from './services/shared/fault-profile';
 
 const collect = (value: string, previous: string[]) => [...previous, value];
@@ -158,11 +160,11 @@ run().catch((err: unknown) => {
     process.stderr.write(`${err.message.replace(/^error: /, '')}\n`);
     process.exit(EXIT.usage);
   }
-  if (err instanceof UsageError) {
+  if (err instanceof UsageError || err instanceof ConfigError) {
     process.stderr.write(`${err.message}\n`);
     process.exit(EXIT.usage);
   }
-  if (err instanceof PortInUseError) {
+  if (err instanceof PortInUseError || err instanceof TemporalSetupError || err instanceof CommandFailure) {
     process.stderr.write(`${err.message}\n`);
     process.exit(EXIT.failure);
   }

@@ -18,16 +18,22 @@ const envSchema = z.object({
 export interface Endpoints {
   temporalAddress: string;
   namespace: string;
-  temporalUiUrl: string;
+  /** The Temporal Web UI, when known: TEMPORAL_UI_URL, or the local stack's own. */
+  temporalUiUrl?: string;
   databaseUrl?: string;
   services: Record<ServiceName, string>;
+}
+
+/** A bad environment variable: the CLI and the worker print this line alone. */
+export class ConfigError extends Error {
+  override name = 'ConfigError';
 }
 
 export function endpointsFromEnv(env: NodeJS.ProcessEnv = process.env): Endpoints {
   const parsed = envSchema.safeParse(env);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    throw new Error(`bad environment variable ${issue.path.join('.')}: ${issue.message}`);
+    throw new ConfigError(`bad environment variable ${issue.path.join('.')}: ${issue.message}`);
   }
   const e = parsed.data;
   const services = Object.fromEntries(
@@ -36,7 +42,7 @@ export function endpointsFromEnv(env: NodeJS.ProcessEnv = process.env): Endpoint
   return {
     temporalAddress: e.TEMPORAL_ADDRESS,
     namespace: e.TEMPORAL_NAMESPACE,
-    temporalUiUrl: e.TEMPORAL_UI_URL ?? 'http://127.0.0.1:8233',
+    temporalUiUrl: e.TEMPORAL_UI_URL,
     databaseUrl: e.DATABASE_URL,
     services,
   };
@@ -47,8 +53,8 @@ export function endpointsToEnv(endpoints: Endpoints): Record<string, string> {
   const env: Record<string, string> = {
     TEMPORAL_ADDRESS: endpoints.temporalAddress,
     TEMPORAL_NAMESPACE: endpoints.namespace,
-    TEMPORAL_UI_URL: endpoints.temporalUiUrl,
   };
+  if (endpoints.temporalUiUrl) env.TEMPORAL_UI_URL = endpoints.temporalUiUrl;
   if (endpoints.databaseUrl) env.DATABASE_URL = endpoints.databaseUrl;
   for (const name of SERVICE_NAMES) env[serviceUrlEnvName(name)] = endpoints.services[name];
   return env;

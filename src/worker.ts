@@ -1,15 +1,27 @@
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { createActivities } from './activities';
 import { createHttpAgent } from './activities/http';
-import { endpointsFromEnv, TASK_QUEUE } from './config';
+import { ConfigError, endpointsFromEnv, TASK_QUEUE } from './config';
 import { createPool } from './db/pool';
-import { connectionSecurity } from './temporal-connection';
+import { connectionSecurity, namespaceTarget } from './temporal-connection';
+import { connectFailure, TemporalSetupError } from './temporal-errors';
+import { ensureNamespaceReady } from './temporal-namespace';
 import { workflowBundle } from './workflow-bundle';
 
 /** One worker process: the workflows bundle and every activity, on the project's task queue. */
 async function run(): Promise<void> {
   const endpoints = endpointsFromEnv();
-  const connection = await NativeConnection.connect({ address: endpoints.temporalAddress, ...connectionSecurity() });
+  const security = connectionSecurity();
+  const connection = await NativeConnection.connect({ address: endpoints.temporalAddress, ...security }).catch(
+    (err: unknown) => Promise.reject(connectFailure(err, endpoints.temporalAddress, Boolean(security.tls)) ?? err),
+  );
+  try {
+    // The same check as the CLI's: namespace there, the project's search attributes registered.
+    await ensureNamespaceReady(connection, namespaceTarget(endpoints, security), (line) => console.log(line));
+  } catch (err) {
+    await connection.close();
+    throw err;
+  }
   const pool = createPool(endpoints.databaseUrl, 10);
   const agent = createHttpAgent();
   try {
@@ -32,6 +44,7 @@ async function run(): Promise<void> {
 }
 
 run().catch((err) => {
-  console.error(err);
+  // An expected condition of the Temporal named (down, no namespace, refused) is one line, not a stack trace.
+  console.error(err instanceof TemporalSetupError || err instanceof ConfigError ? err.message : err);
   process.exit(1);
 });

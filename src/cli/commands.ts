@@ -4,13 +4,14 @@ import type { StandardResult } from '../result/schema';
 import { startStack } from '../stack/stack';
 import { temporalAnswers } from '../stack/temporal-server';
 import { connectClient } from '../temporal-connection';
-import { resolveEndpoints } from './endpoints';
+import { localPortOffset, resolveEndpoints } from './endpoints';
 import { withRunSession } from './stack-session';
-import { EXIT, UsageError } from './errors';
-import { fetchResult, fetchSuite } from './results';
+import { CommandFailure, EXIT, UsageError } from './errors';
+import { withResultsDatabase } from './results-database';
+import { fetchResult, fetchSuite, storedResult, storedSuiteRuns } from './results';
 import { formatSuite } from './suite-format';
 import { latestScheduledRun } from './schedule-commands';
-import { formatProgress, formatResult, formatThresholds, webUiLinks } from './format';
+import { formatProgress, formatResult, formatThresholds, NO_WEB_UI, webUiLinks } from './format';
 import { awaitStressRun, startStressRun } from './run-stress';
 import { describeLoad } from './load-options';
 import type { StartOptions } from './start-options';
@@ -32,11 +33,15 @@ function writeJson(file: string, result: StandardResult): void {
   say(`result written to ${file}`);
 }
 
-function printResult(result: StandardResult, endpoints: Endpoints): void {
-  const links = webUiLinks(endpoints.temporalUiUrl, endpoints.namespace, result.run_id);
-  process.stdout.write(
-    `${formatResult(result)}\n\nrun id: ${result.run_id}\nWeb UI: ${links.parent}\nflows:  ${links.children}\n`,
-  );
+/** The result as a table, its run id and (when Temporal holds it and its Web UI is known) links to it. */
+function printResult(result: StandardResult, endpoints: Endpoints | undefined): void {
+  const links = endpoints && webUiLinks(endpoints.temporalUiUrl, endpoints.namespace, result.run_id);
+  const ui = !endpoints
+    ? ''
+    : links
+      ? `Web UI: ${links.parent}\nflows:  ${links.children}\n`
+      : `Web UI: ${NO_WEB_UI}\n`;
+  process.stdout.write(`${formatResult(result)}\n\nrun id: ${result.run_id}\n${ui}`);
 }
 
 /** `start-workflow <flow>`: runs a stress run to the end and prints its result; returns the exit code. */
@@ -47,7 +52,7 @@ export async function startWorkflowCommand(opts: StartOptions): Promise<number> 
     say(
       `started ${opts.flow} ${describeLoad(opts.load, opts.count, opts.concurrency)} (faults ${opts.faultsName}, time scale ${opts.timeScale})`,
     );
-    say(`run id ${handle.workflowId}  ·  ${links.parent}`);
+    say(`run id ${handle.workflowId}  ·  ${links?.parent ?? NO_WEB_UI}`);
     const tty = process.stderr.isTTY;
     const result = await awaitStressRun(
       client,
@@ -66,14 +71,45 @@ export async function startWorkflowCommand(opts: StartOptions): Promise<number> 
   });
 }
 
+/**
+ * `report <run-id>` with no Temporal to ask (the stack started for the run has stopped): the stored result from
+ * stress_runs, or for a suite id its flow runs' stored results.
+ */
+async function reportStored(endpoints: Endpoints, runId: string, reason: string, json?: string): Promise<number> {
+  const found = await withResultsDatabase(endpoints, reason, say, async (pool) => {
+    const run = await storedResult(pool, runId);
+    return run ? [run] : await storedSuiteRuns(pool, runId);
+  });
+  if (!found.length) {
+    say(`no run '${runId}' in stress_runs`);
+    return EXIT.usage;
+  }
+  if (found.length > 1 || found[0].run_id !== runId) {
+    say(`'${runId}' is a suite: its flow runs' stored results follow (its verdict is kept in Temporal only)`);
+  }
+  found.forEach((result, i) => {
+    if (i) process.stdout.write('\n');
+    printResult(result, undefined);
+  });
+  if (json) {
+    fs.writeFileSync(json, JSON.stringify(found.length === 1 ? found[0] : found, null, 2) + '\n');
+    say(`result written to ${json}`);
+  }
+  return EXIT.ok;
+}
+
 /** `report <run-id>` or `report --latest <schedule-id>`: prints (and with --json writes) a run's result. */
 export async function reportCommand(target: { runId?: string; latest?: string }, json?: string): Promise<number> {
   if (!target.runId === !target.latest) throw new UsageError('give a run id, or --latest <schedule-id>');
   const { endpoints } = resolveEndpoints();
   if (!(await temporalAnswers(endpoints.temporalAddress))) {
-    throw new Error(`no Temporal server answers at ${endpoints.temporalAddress}; start one with 'npm run stack'`);
+    const reason = `no Temporal server answers at ${endpoints.temporalAddress}`;
+    if (target.latest) {
+      throw new CommandFailure(`${reason}, and schedules live in Temporal: start it ('npm run stack') first`);
+    }
+    return reportStored(endpoints, target.runId!, reason, json);
   }
-  const client = await connectClient(endpoints);
+  const client = await connectClient(endpoints, say);
   try {
     const runId = target.runId ?? (await latestScheduledRun(client, target.latest!));
     if (!runId) {
@@ -102,12 +138,14 @@ export async function reportCommand(target: { runId?: string; latest?: string },
 /** `stack`: brings everything up, prints the addresses, and stops it all on Ctrl-C or SIGTERM. */
 export async function stackCommand(opts: { faults: string; timeScale: number }): Promise<number> {
   const started = Date.now();
-  // TEMPORAL_ADDRESS names a cluster to use instead of starting the dev server.
+  // TEMPORAL_ADDRESS names a cluster to use instead of starting the dev server; check it before starting the rest.
   const external = process.env.TEMPORAL_ADDRESS ? endpointsFromEnv() : undefined;
+  if (external) await (await connectClient(external, say)).connection.close();
   const stack = await startStack({
     worker: true,
     faults: opts.faults,
     timeScale: opts.timeScale,
+    portOffset: localPortOffset(),
     log: say,
     temporal: external && {
       address: external.temporalAddress,
@@ -120,7 +158,7 @@ export async function stackCommand(opts: { faults: string; timeScale: number }):
     [
       `stack ready in ${((Date.now() - started) / 1000).toFixed(1)} s`,
       `  Temporal        ${e.temporalAddress} (namespace ${e.namespace})`,
-      `  Web UI          ${e.temporalUiUrl}`,
+      `  Web UI          ${e.temporalUiUrl ?? NO_WEB_UI}`,
       `  PostgreSQL      ${e.databaseUrl}`,
       ...Object.entries(e.services).map(([name, url]) => `  ${name.padEnd(15)} ${url}`),
       `  addresses in    ${stack.stackFile}`,

@@ -2,11 +2,13 @@ import fs from 'node:fs';
 import { z } from 'zod';
 import { endpointsFromEnv, STACK_FILE, type Endpoints } from '../config';
 import { SERVICE_NAMES, type ServiceName } from '../services/catalog';
+import { TEMPORAL_PORT } from '../stack/stack';
+import { UsageError } from './errors';
 
 const stackFileSchema = z.object({
   temporalAddress: z.string(),
   temporalNamespace: z.string().default('default'),
-  temporalUiUrl: z.string(),
+  temporalUiUrl: z.string().optional(),
   databaseUrl: z.string().optional(),
   services: z.record(z.string(), z.string()),
   pid: z.number().optional(),
@@ -34,13 +36,28 @@ export function readStackFile(file = STACK_FILE): Endpoints | undefined {
   };
 }
 
+const offsetSchema = z.coerce.number().int().min(0).max(50_000);
+
+/** GEMINIVIDEO_PORT_OFFSET: added to every port of the stack the CLI starts, to run one beside another. */
+export function localPortOffset(env: NodeJS.ProcessEnv = process.env): number {
+  if (!env.GEMINIVIDEO_PORT_OFFSET) return 0;
+  const parsed = offsetSchema.safeParse(env.GEMINIVIDEO_PORT_OFFSET);
+  if (!parsed.success) {
+    throw new UsageError(
+      `GEMINIVIDEO_PORT_OFFSET must be a whole number from 0 to 50000, not '${env.GEMINIVIDEO_PORT_OFFSET}'`,
+    );
+  }
+  return parsed.data;
+}
+
 /**
  * Where to connect: TEMPORAL_ADDRESS when set (a user's cluster), else a running `npm run stack`,
- * else the defaults (where the CLI may start a stack of its own).
+ * else the local stack's own address (where the CLI may start a stack of its own).
  */
 export function resolveEndpoints(): { endpoints: Endpoints; source: 'env' | 'stack' | 'default' } {
   if (process.env.TEMPORAL_ADDRESS) return { endpoints: endpointsFromEnv(), source: 'env' };
   const stack = readStackFile();
   if (stack) return { endpoints: stack, source: 'stack' };
-  return { endpoints: endpointsFromEnv(), source: 'default' };
+  const local = { ...endpointsFromEnv(), temporalAddress: `127.0.0.1:${TEMPORAL_PORT + localPortOffset()}` };
+  return { endpoints: local, source: 'default' };
 }

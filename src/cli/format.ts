@@ -107,12 +107,24 @@ export function formatThresholds(checks: ThresholdCheck[]): string {
     .join('\n');
 }
 
-/** The Web UI pages for a run: the parent workflow and the filtered list of its flows. */
-export function webUiLinks(uiUrl: string, namespace: string, runId: string): { parent: string; children: string } {
+/** What the CLI prints where a Web UI link would go, when no Web UI address is known. */
+export const NO_WEB_UI = 'no Web UI address is known (set TEMPORAL_UI_URL to get links)';
+
+/**
+ * The Web UI pages for a run: the parent workflow and the filtered list of its flows (or, for a suite, of its
+ * flows' runs). Undefined when no Web UI address is known: a cluster's UI is wherever its operator put it.
+ */
+export function webUiLinks(
+  uiUrl: string | undefined,
+  namespace: string,
+  runId: string,
+  childrenBy: 'StressRunId' | 'ParentWorkflowId' = 'StressRunId',
+): { parent: string; children: string } | undefined {
+  if (!uiUrl) return undefined;
   const base = `${uiUrl.replace(/\/$/, '')}/namespaces/${encodeURIComponent(namespace)}/workflows`;
   return {
     parent: `${base}/${encodeURIComponent(runId)}`,
-    children: `${base}?query=${encodeURIComponent(`StressRunId="${runId}"`)}`,
+    children: `${base}?query=${encodeURIComponent(`${childrenBy}="${runId}"`)}`,
   };
 }
 

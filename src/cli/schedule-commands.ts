@@ -4,7 +4,7 @@ import { FLOW_NAME } from '../flows/search-attributes';
 import type { StressRunInput } from '../workflows/stress-run';
 import { connectClient } from '../temporal-connection';
 import { resolveEndpoints } from './endpoints';
-import { EXIT, UsageError } from './errors';
+import { CommandFailure, EXIT, UsageError } from './errors';
 import { describeLoad } from './load-options';
 import { runMemo, stressRunInput } from './run-stress';
 import type { ScheduleCreateOptions } from './schedule-options';
@@ -13,12 +13,19 @@ import { temporalAnswers } from '../stack/temporal-server';
 
 const out = (line: string) => process.stdout.write(`${line}\n`);
 
+const say = (line: string) => process.stderr.write(`${line}\n`);
+
+/** Schedules live in Temporal: each command connects to it (never starting one) and says plainly when it can't. */
 async function withClient<T>(fn: (client: Client, databaseUrl?: string) => Promise<T>): Promise<T> {
-  const { endpoints } = resolveEndpoints();
-  if (!(await temporalAnswers(endpoints.temporalAddress))) {
-    throw new Error(`no Temporal server answers at ${endpoints.temporalAddress}; start one with 'npm run stack'`);
+  const { endpoints, source } = resolveEndpoints();
+  // A TEMPORAL_ADDRESS gets connectClient's own diagnosis (TLS, credentials); the local stack a hint to start it.
+  if (source !== 'env' && !(await temporalAnswers(endpoints.temporalAddress))) {
+    throw new CommandFailure(
+      `no Temporal server answers at ${endpoints.temporalAddress}, and schedules live in Temporal: ` +
+        `start the stack ('npm run stack') first`,
+    );
   }
-  const client = await connectClient(endpoints);
+  const client = await connectClient(endpoints, say);
   try {
     return await fn(client, endpoints.databaseUrl);
   } catch (err) {

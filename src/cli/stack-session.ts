@@ -3,25 +3,26 @@ import type { Endpoints } from '../config';
 import { startStack, type RunningStack } from '../stack/stack';
 import { temporalAnswers } from '../stack/temporal-server';
 import { connectClient } from '../temporal-connection';
-import { resolveEndpoints } from './endpoints';
+import { localPortOffset, resolveEndpoints } from './endpoints';
 import { workerIsPolling } from './run-stress';
 
-/** Connects to the configured Temporal; with none there (and none configured), starts a stack for the run. */
+/**
+ * Where the run goes: the configured Temporal, or with none there (and none configured), a stack started for it.
+ * A TEMPORAL_ADDRESS is never replaced by a stack of our own; connecting to it reports what is wrong.
+ */
 export async function connectOrStartStack(
   say: (line: string) => void,
 ): Promise<{ endpoints: Endpoints; stack?: RunningStack }> {
   const { endpoints, source } = resolveEndpoints();
-  if (await temporalAnswers(endpoints.temporalAddress)) {
+  if (source === 'env' || (await temporalAnswers(endpoints.temporalAddress))) {
     if (source === 'stack') say(`using the running stack (Temporal at ${endpoints.temporalAddress})`);
     return { endpoints };
   }
-  if (source === 'env')
-    throw new Error(`no Temporal server answers at ${endpoints.temporalAddress} (TEMPORAL_ADDRESS)`);
   say(
     `no Temporal server at ${endpoints.temporalAddress}: bringing up the whole stack for this run (stopped when it ends)`,
   );
   const started = Date.now();
-  const stack = await startStack({ worker: true, log: say });
+  const stack = await startStack({ worker: true, log: say, portOffset: localPortOffset() });
   say(`stack ready in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   return { endpoints: stack.endpoints, stack };
 }
@@ -44,7 +45,7 @@ export async function withRunSession(
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
   try {
-    client = await connectClient(endpoints);
+    client = await connectClient(endpoints, say);
     if (!stack && !(await workerIsPolling(client))) {
       say(`warning: no worker polls task queue on ${endpoints.temporalAddress}; start one with 'npm run worker'`);
     }

@@ -6,7 +6,7 @@ import { suiteResultSchema, type SuiteResult } from '../result/suite-schema';
 import { suiteSummaryQuery, summaryQuery } from '../workflows/definitions';
 import type { StressSuiteInput } from '../workflows/stress-suite';
 import { EXIT } from './errors';
-import { formatProgress, webUiLinks } from './format';
+import { formatProgress, NO_WEB_UI, webUiLinks } from './format';
 import { describeLoad } from './load-options';
 import { makeRunId, stressRunInput } from './run-stress';
 import { withRunSession } from './stack-session';
@@ -58,7 +58,7 @@ export async function stressSuiteCommand(opts: SuiteOptions): Promise<number> {
     say(
       `started the suite: ${opts.runs.map((r) => `${r.flow} ${describeLoad(r.load, r.count, r.concurrency)}`).join(', ')}`,
     );
-    say(`suite id ${handle.workflowId}  ·  ${links.parent}`);
+    say(`suite id ${handle.workflowId}  ·  ${links?.parent ?? NO_WEB_UI}`);
     let timer: NodeJS.Timeout | undefined;
     if (process.stderr.isTTY) {
       let busy = false;
@@ -99,12 +99,9 @@ export async function stressSuiteCommand(opts: SuiteOptions): Promise<number> {
       timer = undefined;
       if (process.stderr.isTTY) process.stderr.write('\r\x1b[2K');
     }
-    process.stdout.write(`${formatSuite(result)}\n\nsuite id: ${result.suite_id}\nWeb UI: ${links.parent}\n`);
-    const runs = links.children.replace(
-      encodeURIComponent(`StressRunId="${result.suite_id}"`),
-      encodeURIComponent(`ParentWorkflowId="${result.suite_id}"`),
-    );
-    process.stdout.write(`flow runs: ${runs}\n`);
+    const runs = webUiLinks(endpoints.temporalUiUrl, endpoints.namespace, result.suite_id, 'ParentWorkflowId');
+    const ui = links && runs ? `Web UI: ${links.parent}\nflow runs: ${runs.children}` : `Web UI: ${NO_WEB_UI}`;
+    process.stdout.write(`${formatSuite(result)}\n\nsuite id: ${result.suite_id}\n${ui}\n`);
     if (opts.json) {
       fs.writeFileSync(opts.json, JSON.stringify(result, null, 2) + '\n');
       say(`suite result written to ${opts.json}`);

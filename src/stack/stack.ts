@@ -24,7 +24,7 @@ export interface StackOptions {
   /** An existing PostgreSQL instead of the embedded one. */
   databaseUrl?: string;
   /** An existing Temporal cluster (and its Web UI) instead of the dev server. */
-  temporal?: { address: string; namespace: string; uiUrl: string };
+  temporal?: { address: string; namespace: string; uiUrl?: string };
   log?: (line: string) => void;
 }
 
@@ -35,8 +35,9 @@ export interface RunningStack {
 }
 
 const TSX_ARGS = ['--import', 'tsx'];
-const POSTGRES_PORT = 5433;
-const TEMPORAL_PORT = 7233;
+/** The local stack's ports before any offset (exported for the CLI's commands that find a stopped stack). */
+export const POSTGRES_PORT = 5433;
+export const TEMPORAL_PORT = 7233;
 const UI_PORT = 8233;
 const EXECUTORS = 2;
 
@@ -72,7 +73,8 @@ export async function startStack(opts: StackOptions = {}): Promise<RunningStack>
   const endpoints: Endpoints = {
     temporalAddress: opts.temporal?.address ?? `127.0.0.1:${ports.temporal}`,
     namespace: opts.temporal?.namespace ?? 'default',
-    temporalUiUrl: opts.temporal?.uiUrl ?? `http://127.0.0.1:${ports.ui}`,
+    // A cluster's Web UI is known only when the user names it (TEMPORAL_UI_URL); the dev server's is ours.
+    temporalUiUrl: opts.temporal ? opts.temporal.uiUrl : `http://127.0.0.1:${ports.ui}`,
     databaseUrl,
     services: Object.fromEntries(SERVICE_NAMES.map((s) => [s, `http://127.0.0.1:${ports.services[s]}`])) as Record<
       ServiceName,

@@ -16,7 +16,7 @@ function runsAsTemporalCli(file: string): boolean {
   return r.status === 0 && /temporal version/.test(r.stdout);
 }
 
-function onPath(command: string): string | undefined {
+export function onPath(command: string): string | undefined {
   for (const dir of (process.env.PATH ?? '').split(path.delimiter)) {
     const candidate = path.join(dir, command);
     if (dir && fs.existsSync(candidate)) return candidate;
@@ -37,9 +37,14 @@ export function findTemporalCli(): string | undefined {
   return undefined;
 }
 
+/** The go toolchain: on PATH, or where the official tarball puts it. */
+export function findGo(): string | undefined {
+  return onPath('go') ?? (fs.existsSync('/usr/local/go/bin/go') ? '/usr/local/go/bin/go' : undefined);
+}
+
 /** Builds the official CLI from its source on the Go module proxy (a few minutes on two cores). */
 function installWithGo(log: (line: string) => void): void {
-  const go = onPath('go') ?? (fs.existsSync('/usr/local/go/bin/go') ? '/usr/local/go/bin/go' : undefined);
+  const go = findGo();
   if (!go) throw new Error('no go toolchain on PATH');
   const gobin = fs.mkdtempSync(path.join(os.tmpdir(), 'temporal-go-'));
   log(`building ${GO_PACKAGE}@v${TEMPORAL_CLI_VERSION} with ${go} (takes a few minutes)`);

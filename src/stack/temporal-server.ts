@@ -20,7 +20,7 @@ export interface TemporalServerOptions {
  * Dev-server settings for one machine and one worker: activities start eagerly in the worker that
  * scheduled them, and each task queue has a single partition (no forwarding between partitions).
  */
-const DYNAMIC_CONFIG: Record<string, unknown> = {
+export const DYNAMIC_CONFIG: Record<string, unknown> = {
   'system.enableActivityEagerExecution': true,
   'matching.numTaskqueueReadPartitions': 1,
   'matching.numTaskqueueWritePartitions': 1,
@@ -28,9 +28,11 @@ const DYNAMIC_CONFIG: Record<string, unknown> = {
 
 /** Whether a Temporal frontend answers at the address (a short connect, closed again). */
 export async function temporalAnswers(address: string, timeoutMs = 1500): Promise<boolean> {
+  // Outside the try: an unreadable certificate file is the user's to fix, not a server that is down.
+  const security = connectionSecurity();
   try {
     // connect() itself asks the server for its system info, so success means the frontend answers.
-    const connection = await Connection.connect({ address, connectTimeout: timeoutMs, ...connectionSecurity() });
+    const connection = await Connection.connect({ address, connectTimeout: timeoutMs, ...security });
     await connection.close();
     return true;
   } catch {

@@ -48,7 +48,7 @@ test("the Web UI's filtered list shows every flow of a run, and a flow's history
   expect(await count(`WorkflowId="${result.run_id}" AND RunOutcome="passed"`)).toBe(1);
 
   const children = Array.from({ length: 4 }, (_, i) => `${result.run_id}-${String(i).padStart(5, '0')}`);
-  const links = webUiLinks(stack.endpoints.temporalUiUrl, stack.endpoints.namespace, result.run_id);
+  const links = webUiLinks(stack.endpoints.temporalUiUrl, stack.endpoints.namespace, result.run_id)!;
   const page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
 
   await page.goto(links.children);

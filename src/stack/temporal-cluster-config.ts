@@ -1,0 +1,136 @@
+/**
+ * The official server's config for a production-shaped Temporal on this machine: default and visibility stores in
+ * PostgreSQL, more than one history shard, and each role (frontend, history, matching, worker) its own process.
+ * Derived from the server module's config/development-postgres12.yaml. The server reads YAML, and JSON is YAML,
+ * so the config is written as JSON (no YAML library needed).
+ */
+
+export const CLUSTER_ROLES = ['frontend', 'history', 'matching', 'worker'] as const;
+export type ClusterRole = (typeof CLUSTER_ROLES)[number];
+
+/** gRPC and membership ports per role, before the stack's port offset (the server's own defaults). */
+const BASE_PORTS: Record<ClusterRole, { grpc: number; membership: number }> = {
+  frontend: { grpc: 7233, membership: 6933 },
+  history: { grpc: 7234, membership: 6934 },
+  matching: { grpc: 7235, membership: 6935 },
+  worker: { grpc: 7239, membership: 6939 },
+};
+const FRONTEND_HTTP_PORT = 7243;
+
+export const DEFAULT_HISTORY_SHARDS = 4;
+
+export interface ClusterConfigOptions {
+  /** postgres://user:password@host:port/anything — the server gets its own two databases on that server. */
+  databaseUrl: string;
+  portOffset?: number;
+  historyShards?: number;
+  /** The dynamic config file (written beside the config by `dynamicConfigFile`). */
+  dynamicConfigPath: string;
+  logLevel?: 'debug' | 'info' | 'warn' | 'error';
+}
+
+/** The databases the server uses on the given PostgreSQL, for its default and visibility stores. */
+export const CLUSTER_DATABASES = { default: 'temporal', visibility: 'temporal_visibility' } as const;
+
+export function clusterPorts(portOffset = 0): Record<ClusterRole, { grpc: number; membership: number }> & {
+  frontendHttp: number;
+} {
+  const roles = Object.fromEntries(
+    CLUSTER_ROLES.map((r) => [
+      r,
+      { grpc: BASE_PORTS[r].grpc + portOffset, membership: BASE_PORTS[r].membership + portOffset },
+    ]),
+  ) as Record<ClusterRole, { grpc: number; membership: number }>;
+  return { ...roles, frontendHttp: FRONTEND_HTTP_PORT + portOffset };
+}
+
+/** Host, port and credentials of a PostgreSQL url, as the server's SQL plugin and the sql tool take them. */
+export function sqlConnection(databaseUrl: string): { host: string; port: number; user: string; password: string } {
+  const u = new URL(databaseUrl);
+  if (!/^postgres(ql)?:$/.test(u.protocol)) throw new Error(`not a PostgreSQL url: ${u.protocol}//${u.host}`);
+  return {
+    host: u.hostname,
+    port: Number(u.port || 5432),
+    user: decodeURIComponent(u.username),
+    password: decodeURIComponent(u.password),
+  };
+}
+
+function datastore(databaseUrl: string, databaseName: string, maxConns: number) {
+  const c = sqlConnection(databaseUrl);
+  return {
+    sql: {
+      pluginName: 'postgres12',
+      databaseName,
+      connectAddr: `${c.host}:${c.port}`,
+      connectProtocol: 'tcp',
+      user: c.user,
+      password: c.password,
+      maxConns,
+      maxIdleConns: maxConns,
+      maxConnLifetime: '1h',
+    },
+  };
+}
+
+/** The server config, as text for `<config dir>/<env>.yaml`. */
+export function clusterConfig(opts: ClusterConfigOptions): string {
+  const ports = clusterPorts(opts.portOffset);
+  const shards = opts.historyShards ?? DEFAULT_HISTORY_SHARDS;
+  if (!Number.isInteger(shards) || shards < 2)
+    throw new Error(`history shards must be a whole number above 1, not ${shards}`);
+  const config = {
+    log: { stdout: true, level: opts.logLevel ?? 'warn' },
+    persistence: {
+      defaultStore: 'postgres-default',
+      visibilityStore: 'postgres-visibility',
+      numHistoryShards: shards,
+      datastores: {
+        'postgres-default': datastore(opts.databaseUrl, CLUSTER_DATABASES.default, 20),
+        'postgres-visibility': datastore(opts.databaseUrl, CLUSTER_DATABASES.visibility, 5),
+      },
+    },
+    global: {
+      membership: { maxJoinDuration: '30s', broadcastAddress: '127.0.0.1' },
+      // One config serves four processes: a fixed pprof port would clash, so it stays off.
+      pprof: { port: 0 },
+    },
+    services: Object.fromEntries(
+      CLUSTER_ROLES.map((r) => [
+        r,
+        {
+          rpc: {
+            grpcPort: ports[r].grpc,
+            membershipPort: ports[r].membership,
+            bindOnLocalHost: true,
+            ...(r === 'frontend' ? { httpPort: ports.frontendHttp } : {}),
+          },
+        },
+      ]),
+    ),
+    clusterMetadata: {
+      enableGlobalNamespace: false,
+      failoverVersionIncrement: 10,
+      masterClusterName: 'active',
+      currentClusterName: 'active',
+      clusterInformation: {
+        active: {
+          enabled: true,
+          initialFailoverVersion: 1,
+          rpcName: 'frontend',
+          rpcAddress: `127.0.0.1:${ports.frontend.grpc}`,
+        },
+      },
+    },
+    dcRedirectionPolicy: { policy: 'noop' },
+    dynamicConfigClient: { filepath: opts.dynamicConfigPath, pollInterval: '10s' },
+  };
+  return JSON.stringify(config, null, 2) + '\n';
+}
+
+/** The dynamic config file's text: each key with one unconstrained value. */
+export function dynamicConfigFile(values: Record<string, unknown>): string {
+  return (
+    JSON.stringify(Object.fromEntries(Object.entries(values).map(([k, v]) => [k, [{ value: v }]])), null, 2) + '\n'
+  );
+}

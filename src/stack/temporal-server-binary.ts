@@ -1,0 +1,97 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { PROJECT_ROOT } from '../config';
+import { findGo } from './temporal-cli';
+
+/** The pinned official server, the same version the pinned CLI's dev server embeds. */
+export const TEMPORAL_SERVER_VERSION = '1.29.1';
+const MODULE = 'go.temporal.io/server';
+const CACHE_DIR = path.join(PROJECT_ROOT, '.temporal', 'bin');
+
+/** The two binaries the cluster needs: the server (every role) and the SQL schema tool. */
+export const SERVER_BINARIES = {
+  server: {
+    package: `${MODULE}/cmd/server`,
+    built: 'server',
+    cache: path.join(CACHE_DIR, `temporal-server-${TEMPORAL_SERVER_VERSION}`),
+    env: 'TEMPORAL_SERVER_PATH',
+  },
+  sqlTool: {
+    package: `${MODULE}/cmd/tools/sql`,
+    built: 'sql',
+    cache: path.join(CACHE_DIR, `temporal-sql-tool-${TEMPORAL_SERVER_VERSION}`),
+    env: 'TEMPORAL_SQL_TOOL_PATH',
+  },
+} as const;
+
+export type ServerBinaries = Record<keyof typeof SERVER_BINARIES, string>;
+
+/** Both print "… version 1.29.1" for --version; anything else is not the pinned build. */
+function runsAsVersion(file: string): boolean {
+  if (!fs.existsSync(file)) return false;
+  const r = spawnSync(file, ['--version'], { encoding: 'utf8', timeout: 20_000 });
+  return r.status === 0 && r.stdout.includes(TEMPORAL_SERVER_VERSION);
+}
+
+/** The binaries at hand: TEMPORAL_SERVER_PATH / TEMPORAL_SQL_TOOL_PATH, else the project's cache. */
+export function findServerBinaries(): Partial<ServerBinaries> {
+  const found: Partial<ServerBinaries> = {};
+  for (const [key, b] of Object.entries(SERVER_BINARIES) as Array<
+    [keyof ServerBinaries, (typeof SERVER_BINARIES)[keyof ServerBinaries]]
+  >) {
+    const fromEnv = process.env[b.env];
+    if (fromEnv) {
+      if (!fs.existsSync(fromEnv)) throw new Error(`${b.env}=${fromEnv} does not exist`);
+      found[key] = fromEnv;
+    } else if (runsAsVersion(b.cache)) {
+      found[key] = b.cache;
+    }
+  }
+  return found;
+}
+
+/**
+ * The server and SQL tool, built from the Go module proxy into `.temporal/bin` when missing (about five minutes
+ * of CPU on two cores; reused afterwards). Throws one clear line when no route works.
+ */
+export function ensureServerBinaries(log: (line: string) => void = console.error): ServerBinaries {
+  const found = findServerBinaries();
+  const missing = (Object.keys(SERVER_BINARIES) as Array<keyof ServerBinaries>).filter((k) => !found[k]);
+  if (!missing.length) return found as ServerBinaries;
+  const go = findGo();
+  const packages = missing.map((k) => `${SERVER_BINARIES[k].package}@v${TEMPORAL_SERVER_VERSION}`);
+  if (!go) {
+    throw new Error(
+      `the Temporal server ${TEMPORAL_SERVER_VERSION} is not in ${CACHE_DIR} and there is no go toolchain to build it: ` +
+        `install Go, or build it elsewhere ('go install ${packages.join(' ')}') and set ` +
+        missing.map((k) => SERVER_BINARIES[k].env).join(' / '),
+    );
+  }
+  const gobin = fs.mkdtempSync(path.join(os.tmpdir(), 'temporal-server-go-'));
+  log(`building ${packages.join(' and ')} with ${go} (about five minutes; reused afterwards)`);
+  try {
+    execFileSync(go, ['install', '-ldflags=-s -w', ...packages], {
+      env: { ...process.env, GOBIN: gobin, CGO_ENABLED: '0' },
+      stdio: ['ignore', 'inherit', 'inherit'],
+    });
+    fs.mkdirSync(CACHE_DIR, { recursive: true });
+    for (const k of missing) {
+      const b = SERVER_BINARIES[k];
+      // Copy then rename, so a concurrent start never runs half a binary.
+      const partial = `${b.cache}.${process.pid}.tmp`;
+      fs.copyFileSync(path.join(gobin, b.built), partial);
+      fs.chmodSync(partial, 0o755);
+      fs.renameSync(partial, b.cache);
+      found[k] = b.cache;
+    }
+  } catch (err) {
+    throw new Error(
+      `could not build the Temporal server ${TEMPORAL_SERVER_VERSION}: ${(err as Error).message.split('\n')[0]}`,
+    );
+  } finally {
+    fs.rmSync(gobin, { recursive: true, force: true });
+  }
+  return found as ServerBinaries;
+}
