@@ -65,7 +65,9 @@ test('npm run start-workflow creative-flow --count N, as typed, runs N flows and
   const result = standardResultSchema.parse(JSON.parse(fs.readFileSync(json, 'utf8')));
   expect(result).toMatchObject({ total_operations: 6, concurrent: 3, completed_operations: 6, failed: 0 });
   expect(result.params).toMatchObject({ faults: 'none', time_scale: 0.01 });
-  expect(stdout).toMatch(/step\s+runs\s+success\s+avg\s+p95\s+p99\s+attempts\s+retries/);
+  expect(stdout).toMatch(
+    /step\s+runs\s+success\s+avg\s+p95\s+p99\s+svc p50\s+svc p95\s+ovh p50\s+ovh p95\s+attempts\s+retries/,
+  );
   expect(stdout).toContain(`run id: ${result.run_id}`);
   expect(stdout).toContain(`Web UI: ${stack.endpoints.temporalUiUrl}/namespaces/default/workflows/${result.run_id}`);
   expect(stdout).toMatch(/PASS {2}success_rate>=95/);
