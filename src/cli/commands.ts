@@ -14,6 +14,9 @@ import { formatProgress, formatResult, formatThresholds, webUiLinks } from './fo
 import { awaitStressRun, startStressRun } from './run-stress';
 import type { StartOptions } from './start-options';
 import { checkThresholds } from './thresholds';
+import { thresholdOutcome } from '../report/flow-report';
+import type { RunReportOptions } from './report-options';
+import { finishReports } from './run-reports';
 
 const say = (line: string) => process.stderr.write(`${line}\n`);
 
@@ -30,7 +33,10 @@ function printResult(result: StandardResult, endpoints: Endpoints): void {
 }
 
 /** `start-workflow <flow>`: runs a stress run to the end and prints its result; returns the exit code. */
-export async function startWorkflowCommand(opts: StartOptions): Promise<number> {
+export async function startWorkflowCommand(
+  opts: StartOptions,
+  reports: RunReportOptions = { limits: [] },
+): Promise<number> {
   return withRunSession(say, 'run', async (client, endpoints) => {
     const handle = await startStressRun(client, opts);
     const links = webUiLinks(endpoints.temporalUiUrl, endpoints.namespace, handle.workflowId);
@@ -49,7 +55,13 @@ export async function startWorkflowCommand(opts: StartOptions): Promise<number> 
     if (opts.json) writeJson(opts.json, result);
     const checks = checkThresholds(result, opts.thresholds);
     if (checks.length) process.stdout.write(`\nthresholds:\n${formatThresholds(checks)}\n`);
-    return checks.every((c) => c.passed) ? EXIT.ok : EXIT.thresholdFailed;
+    const outcomes = checks.map((c) => thresholdOutcome(c.threshold.text, c.actual, c.passed));
+    const held = await finishReports(
+      [{ flow: result.flow, run_id: result.run_id, result, checks: outcomes }],
+      reports,
+      endpoints.databaseUrl,
+    );
+    return held && checks.every((c) => c.passed) ? EXIT.ok : EXIT.thresholdFailed;
   });
 }
 
