@@ -87,8 +87,10 @@ function program(): Command {
     .argument('[run-id]')
     .option('--latest <schedule-id>', "the schedule's most recent run")
     .option('--json <file>', 'also write it as JSON')
-    .action(async (runId: string | undefined, o: { json?: string; latest?: string }) => {
-      process.exitCode = await reportCommand({ runId, latest: o.latest }, o.json);
+    .option('--html <file>', 'also write it as a self-contained HTML report')
+    .action(async (runId: string | undefined, o: { json?: string; latest?: string; html?: string }) => {
+      const { html } = parseRunReportOptions({ html: o.html });
+      process.exitCode = await reportCommand({ runId, latest: o.latest }, o.json, html);
     });
 
   cli

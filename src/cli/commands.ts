@@ -9,6 +9,7 @@ import { withRunSession } from './stack-session';
 import { EXIT, UsageError } from './errors';
 import { fetchResult, fetchSuite } from './results';
 import { formatSuite } from './suite-format';
+import { suiteFlowReports } from './suite-command';
 import { latestScheduledRun } from './schedule-commands';
 import { formatProgress, formatResult, formatThresholds, webUiLinks } from './format';
 import { awaitStressRun, startStressRun } from './run-stress';
@@ -17,6 +18,7 @@ import { checkThresholds } from './thresholds';
 import { thresholdOutcome } from '../report/flow-report';
 import type { RunReportOptions } from './report-options';
 import { finishReports } from './run-reports';
+import { writeHtmlReport } from './html-output';
 
 const say = (line: string) => process.stderr.write(`${line}\n`);
 
@@ -60,13 +62,18 @@ export async function startWorkflowCommand(
       [{ flow: result.flow, run_id: result.run_id, result, checks: outcomes }],
       reports,
       endpoints.databaseUrl,
+      client,
     );
     return held && checks.every((c) => c.passed) ? EXIT.ok : EXIT.thresholdFailed;
   });
 }
 
 /** `report <run-id>` or `report --latest <schedule-id>`: prints (and with --json writes) a run's result. */
-export async function reportCommand(target: { runId?: string; latest?: string }, json?: string): Promise<number> {
+export async function reportCommand(
+  target: { runId?: string; latest?: string },
+  json?: string,
+  html?: string,
+): Promise<number> {
   if (!target.runId === !target.latest) throw new UsageError('give a run id, or --latest <schedule-id>');
   const { endpoints } = resolveEndpoints();
   if (!(await temporalAnswers(endpoints.temporalAddress))) {
@@ -83,6 +90,7 @@ export async function reportCommand(target: { runId?: string; latest?: string },
     if (suite) {
       process.stdout.write(`${formatSuite(suite)}\n\nsuite id: ${suite.suite_id}\n`);
       if (json) fs.writeFileSync(json, JSON.stringify(suite, null, 2) + '\n');
+      if (html) await writeHtmlReport(html, suiteFlowReports(suite), client);
       return EXIT.ok;
     }
     const result = await fetchResult(client, runId, endpoints.databaseUrl);
@@ -92,6 +100,7 @@ export async function reportCommand(target: { runId?: string; latest?: string },
     }
     printResult(result, endpoints);
     if (json) writeJson(json, result);
+    if (html) await writeHtmlReport(html, [{ flow: result.flow, run_id: result.run_id, result, checks: [] }], client);
     return EXIT.ok;
   } finally {
     await client.connection.close();

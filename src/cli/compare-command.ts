@@ -6,7 +6,9 @@ import { formatHistory } from '../report/history-format';
 import { checkRegressions, type RegressionCheck, type RegressionLimit } from '../report/regression';
 import { describeRef, flowHistory, loadRun, type RunRef, type StoredRun } from '../report/stored-runs';
 import type { StandardResult } from '../result/schema';
+import { regressionOutcome } from '../report/flow-report';
 import { EXIT, UsageError } from './errors';
+import { writeHtmlReport } from './html-output';
 import type { CompareOptions } from './report-options';
 import { withStressRuns } from './stress-runs-db';
 
@@ -39,10 +41,7 @@ export function printComparison(comparison: Comparison, limits: RegressionLimit[
 }
 
 /** `compare <baseline> <run>`: side by side from stress_runs; exit 99 when a --max-regression limit is passed. */
-export async function compareCommand(
-  opts: CompareOptions,
-  writeHtml?: (comparison: Comparison, checks: RegressionCheck[]) => void,
-): Promise<number> {
+export async function compareCommand(opts: CompareOptions): Promise<number> {
   return withStressRuns(async (pool) => {
     const baseline = await mustLoad(pool, opts.baseline);
     const run = await mustLoad(pool, opts.run);
@@ -52,7 +51,12 @@ export async function compareCommand(
     checkLimitSteps(opts.limits, steps, run.flow);
     const comparison = compareRuns(baseline.result, run.result);
     const checks = printComparison(comparison, opts.limits);
-    writeHtml?.(comparison, checks);
+    if (opts.html) {
+      const outcomes = checks.map(regressionOutcome);
+      await writeHtmlReport(opts.html, [
+        { flow: run.flow, run_id: run.runId, result: run.result, checks: outcomes, comparison },
+      ]);
+    }
     return checks.every((c) => c.passed) ? EXIT.ok : EXIT.thresholdFailed;
   });
 }

@@ -1,7 +1,9 @@
+import type { Client } from '@temporalio/client';
 import fs from 'node:fs';
 import { regressionOutcome, type FlowReport } from '../report/flow-report';
 import { junitXml } from '../report/junit';
 import { compareWithBaseline } from './compare-command';
+import { writeHtmlReport } from './html-output';
 import type { RunReportOptions } from './report-options';
 
 const say = (line: string) => process.stderr.write(`${line}\n`);
@@ -14,6 +16,7 @@ export async function finishReports(
   flows: FlowReport[],
   opts: RunReportOptions,
   databaseUrl: string | undefined,
+  client?: Client,
 ): Promise<boolean> {
   let held = true;
   if (opts.baseline) {
@@ -30,5 +33,6 @@ export async function finishReports(
     fs.writeFileSync(opts.junit, junitXml(flows));
     say(`JUnit report written to ${opts.junit}`);
   }
+  if (opts.html) await writeHtmlReport(opts.html, flows, client);
   return held;
 }

@@ -52,6 +52,17 @@ async function progressLine(client: Client, s: SuiteResult): Promise<string> {
   return `suite ${at + 1}/${s.flows.length} · ${run ? formatProgress(run) : `${s.flows[at].flow}: starting`}`;
 }
 
+/** Each flow of a suite as the reports see it, with the suite's threshold checks. */
+export function suiteFlowReports(result: SuiteResult): FlowReport[] {
+  return result.flows.map((f) => ({
+    flow: f.flow,
+    run_id: f.run_id,
+    result: f.result,
+    error: f.error ?? (f.result ? undefined : `the flow's run ended ${f.status}`),
+    checks: (f.checks ?? []).map((c) => thresholdOutcome(c.threshold, c.actual, c.passed)),
+  }));
+}
+
 /** `start-workflow all` / `stress-suite`: runs every flow's stress run in one suite workflow, prints one table. */
 export async function stressSuiteCommand(
   opts: SuiteOptions,
@@ -112,14 +123,7 @@ export async function stressSuiteCommand(
       fs.writeFileSync(opts.json, JSON.stringify(result, null, 2) + '\n');
       say(`suite result written to ${opts.json}`);
     }
-    const flows: FlowReport[] = result.flows.map((f) => ({
-      flow: f.flow,
-      run_id: f.run_id,
-      result: f.result,
-      error: f.error ?? (f.result ? undefined : `the flow's run ended ${f.status}`),
-      checks: (f.checks ?? []).map((c) => thresholdOutcome(c.threshold, c.actual, c.passed)),
-    }));
-    const held = await finishReports(flows, reports, endpoints.databaseUrl);
+    const held = await finishReports(suiteFlowReports(result), reports, endpoints.databaseUrl, client);
     return held && result.verdict === 'passed' ? EXIT.ok : EXIT.thresholdFailed;
   });
 }
