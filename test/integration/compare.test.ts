@@ -60,8 +60,9 @@ test('compare, history and --baseline read stress_runs; a regression past its li
     '--junit',
     junit,
   ]);
-  // The slow run is compared with the fast one before it, and its p95 grew far past 50%.
-  expect(slow.code).toBe(99);
+  // The slow run is compared with the fast one before it (integration tests run in band, so no other run of the
+  // flow comes between), and its p95 grew far past 50%.
+  expect({ code: slow.code, stdout: slow.stdout, stderr: slow.stderr }).toMatchObject({ code: 99 });
   expect(slow.stdout).toContain(`baseline ${fast.result.run_id}  →  run ${slow.result.run_id}`);
   expect(slow.stdout).toMatch(/FAIL {2}max-regression p95=50%: flow p95 \d+ ms → \d+ ms: [\d.]+% worse/);
   expect(slow.stdout).toMatch(/PASS {2}max-regression success_rate=1/);

@@ -147,7 +147,8 @@ test('start-workflow --html writes one self-contained page whose charts render w
   expect(page.errors).toEqual([]);
   expect(page.title).toContain(result.run_id);
   const ids = page.charts.map((c) => c.id);
-  expect(ids).toEqual(['flow0-latency', 'flow0-failures', 'flow0-baseline']);
+  // The run's steps carry the service/overhead split, so that chart is there too.
+  expect(ids).toEqual(['flow0-latency', 'flow0-split', 'flow0-failures', 'flow0-baseline']);
   for (const chart of page.charts) {
     expect({ id: chart.id, withData: chart.points.some((n) => n > 0) }).toEqual({ id: chart.id, withData: true });
     expect(chart.drawn).toBeGreaterThan(1000);
