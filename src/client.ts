@@ -12,6 +12,14 @@ import { OVERLAP_POLICIES, parseScheduleCreate } from './cli/schedule-options';
 import { PortInUseError } from './stack/ports';
 import { TemporalSetupError } from './temporal-errors';
 import { BUILT_IN_PROFILES } from './services/shared/fault-profile';
+import {
+  parseCompareOptions,
+  parseHistoryOptions,
+  parseRunReportOptions,
+  REPORT_VALUE_FLAGS,
+} from './cli/report-options';
+import { checkLimitSteps, compareCommand, historyCommand } from './cli/compare-command';
+import { FLOWS } from './flows/catalog';
 
 const collect = (value: string, previous: string[]) => [...previous, value];
 
@@ -59,8 +67,13 @@ function program(): Command {
     .exitOverride()
     .configureOutput({ outputError: () => undefined });
 
-  const suiteOrFlow = (flow: string | undefined, raw: RawStart) =>
-    flow === 'all' ? stressSuiteCommand(parseSuiteOptions(raw)) : startWorkflowCommand(singleFlowOptions(flow, raw));
+  const suiteOrFlow = (flow: string | undefined, raw: RawStart) => {
+    if (flow === 'all') return stressSuiteCommand(parseSuiteOptions(raw), parseRunReportOptions(raw, true));
+    const opts = singleFlowOptions(flow, raw);
+    const reports = parseRunReportOptions(raw);
+    checkLimitSteps(reports.limits, FLOWS[opts.flow].steps, opts.flow);
+    return startWorkflowCommand(opts, reports);
+  };
   for (const name of ['start-workflow', 'stress-suite'] as const) {
     const command = cli.command(name);
     if (name === 'start-workflow') {
@@ -83,7 +96,11 @@ function program(): Command {
       .option('--faults <profile>', `${Object.keys(BUILT_IN_PROFILES).join(', ')}, or a JSON file`, 'default')
       .option('--seed <n>', 'seed for the simulated inputs')
       .option('--json <file>', 'also write the result as JSON')
-      .option('--threshold <expr>', "pass criterion, e.g. 'success_rate>=95' (repeatable)", collect, []);
+      .option('--threshold <expr>', "pass criterion, e.g. 'success_rate>=95' (repeatable)", collect, [])
+      .option('--baseline <run>', "compare with 'latest' (the flow's previous run), a run id or latest:<flow>")
+      .option('--max-regression <limit>', "with --baseline: e.g. 'p95=15%', 'success_rate=1' (repeatable)", collect, [])
+      .option('--junit <file>', 'also write JUnit XML: a test case per flow and per threshold')
+      .option('--html <file>', 'also write a self-contained HTML report');
     loadFlags(command, true).action(async (...args: unknown[]) => {
       const [flow, raw] = name === 'stress-suite' ? ['all', args[0]] : [args[0], args[1]];
       process.exitCode = await suiteOrFlow(flow as string | undefined, raw as RawStart);
@@ -96,8 +113,29 @@ function program(): Command {
     .argument('[run-id]')
     .option('--latest <schedule-id>', "the schedule's most recent run")
     .option('--json <file>', 'also write it as JSON')
-    .action(async (runId: string | undefined, o: { json?: string; latest?: string }) => {
-      process.exitCode = await reportCommand({ runId, latest: o.latest }, o.json);
+    .option('--html <file>', 'also write it as a self-contained HTML report')
+    .action(async (runId: string | undefined, o: { json?: string; latest?: string; html?: string }) => {
+      const { html } = parseRunReportOptions({ html: o.html });
+      process.exitCode = await reportCommand({ runId, latest: o.latest }, o.json, html);
+    });
+
+  cli
+    .command('compare')
+    .description('two runs side by side from stress_runs, with the change in percent')
+    .argument('[baseline]', 'run id or latest:<flow>')
+    .argument('[run]', 'run id or latest:<flow>')
+    .option('--max-regression <limit>', "exit 99 past e.g. 'p95=15%' or 'success_rate=1' (repeatable)", collect, [])
+    .option('--html <file>', 'also write the comparison as a self-contained HTML report')
+    .action(async (baseline: unknown, run: unknown, raw: Record<string, unknown>) => {
+      process.exitCode = await compareCommand(parseCompareOptions(baseline, run, raw));
+    });
+  cli
+    .command('history')
+    .description("a flow's past runs over time from stress_runs")
+    .argument('[flow]', 'flow name')
+    .option('--limit <n>', 'how many of the most recent runs', '20')
+    .action(async (flow: unknown, raw: Record<string, unknown>) => {
+      process.exitCode = await historyCommand(parseHistoryOptions(flow, raw));
     });
 
   const schedule = cli.command('schedule').description('stress runs on Temporal Schedules');
@@ -148,7 +186,7 @@ function program(): Command {
 }
 
 async function run(): Promise<void> {
-  const argv = userArgs(process.argv.slice(2), 1, START_VALUE_FLAGS);
+  const argv = userArgs(process.argv.slice(2), 1, [...START_VALUE_FLAGS, ...REPORT_VALUE_FLAGS]);
   await program().parseAsync(argv, { from: 'user' });
 }
 

@@ -10,12 +10,17 @@ import { CommandFailure, EXIT, UsageError } from './errors';
 import { withResultsDatabase } from './results-database';
 import { fetchResult, fetchSuite, storedResult, storedSuiteRuns } from './results';
 import { formatSuite } from './suite-format';
+import { suiteFlowReports } from './suite-command';
 import { latestScheduledRun } from './schedule-commands';
 import { formatProgress, formatResult, formatThresholds, NO_WEB_UI, webUiLinks } from './format';
 import { awaitStressRun, startStressRun } from './run-stress';
 import { describeLoad } from './load-options';
 import type { StartOptions } from './start-options';
 import { checkThresholds } from '../result/thresholds';
+import { thresholdOutcome } from '../report/flow-report';
+import type { RunReportOptions } from './report-options';
+import { finishReports } from './run-reports';
+import { writeHtmlReport } from './html-output';
 
 const say = (line: string) => process.stderr.write(`${line}\n`);
 
@@ -45,7 +50,10 @@ function printResult(result: StandardResult, endpoints: Endpoints | undefined): 
 }
 
 /** `start-workflow <flow>`: runs a stress run to the end and prints its result; returns the exit code. */
-export async function startWorkflowCommand(opts: StartOptions): Promise<number> {
+export async function startWorkflowCommand(
+  opts: StartOptions,
+  reports: RunReportOptions = { limits: [] },
+): Promise<number> {
   return withRunSession(say, 'run', async (client, endpoints) => {
     const handle = await startStressRun(client, opts);
     const links = webUiLinks(endpoints.temporalUiUrl, endpoints.namespace, handle.workflowId);
@@ -67,7 +75,14 @@ export async function startWorkflowCommand(opts: StartOptions): Promise<number> 
     if (search) return BREAKPOINT_EXIT[search.verdict];
     const checks = checkThresholds(result, opts.thresholds);
     if (checks.length) process.stdout.write(`\nthresholds:\n${formatThresholds(checks)}\n`);
-    return checks.every((c) => c.passed) ? EXIT.ok : EXIT.thresholdFailed;
+    const outcomes = checks.map((c) => thresholdOutcome(c.threshold.text, c.actual, c.passed));
+    const held = await finishReports(
+      [{ flow: result.flow, run_id: result.run_id, result, checks: outcomes }],
+      reports,
+      endpoints.databaseUrl,
+      client,
+    );
+    return held && checks.every((c) => c.passed) ? EXIT.ok : EXIT.thresholdFailed;
   });
 }
 
@@ -99,7 +114,11 @@ async function reportStored(endpoints: Endpoints, runId: string, reason: string,
 }
 
 /** `report <run-id>` or `report --latest <schedule-id>`: prints (and with --json writes) a run's result. */
-export async function reportCommand(target: { runId?: string; latest?: string }, json?: string): Promise<number> {
+export async function reportCommand(
+  target: { runId?: string; latest?: string },
+  json?: string,
+  html?: string,
+): Promise<number> {
   if (!target.runId === !target.latest) throw new UsageError('give a run id, or --latest <schedule-id>');
   const { endpoints } = resolveEndpoints();
   if (!(await temporalAnswers(endpoints.temporalAddress))) {
@@ -120,6 +139,7 @@ export async function reportCommand(target: { runId?: string; latest?: string },
     if (suite) {
       process.stdout.write(`${formatSuite(suite)}\n\nsuite id: ${suite.suite_id}\n`);
       if (json) fs.writeFileSync(json, JSON.stringify(suite, null, 2) + '\n');
+      if (html) await writeHtmlReport(html, suiteFlowReports(suite), client);
       return EXIT.ok;
     }
     const result = await fetchResult(client, runId, endpoints.databaseUrl);
@@ -129,6 +149,7 @@ export async function reportCommand(target: { runId?: string; latest?: string },
     }
     printResult(result, endpoints);
     if (json) writeJson(json, result);
+    if (html) await writeHtmlReport(html, [{ flow: result.flow, run_id: result.run_id, result, checks: [] }], client);
     return EXIT.ok;
   } finally {
     await client.connection.close();

@@ -12,6 +12,9 @@ import { makeRunId, stressRunInput } from './run-stress';
 import { withRunSession } from './stack-session';
 import { formatSuite } from './suite-format';
 import type { SuiteOptions } from './suite-options';
+import { thresholdOutcome, type FlowReport } from '../report/flow-report';
+import type { RunReportOptions } from './report-options';
+import { finishReports } from './run-reports';
 
 const say = (line: string) => process.stderr.write(`${line}\n`);
 
@@ -50,8 +53,22 @@ async function progressLine(client: Client, s: SuiteResult): Promise<string> {
   return `suite ${at + 1}/${s.flows.length} · ${run ? formatProgress(run) : `${s.flows[at].flow}: starting`}`;
 }
 
+/** Each flow of a suite as the reports see it, with the suite's threshold checks. */
+export function suiteFlowReports(result: SuiteResult): FlowReport[] {
+  return result.flows.map((f) => ({
+    flow: f.flow,
+    run_id: f.run_id,
+    result: f.result,
+    error: f.error ?? (f.result ? undefined : `the flow's run ended ${f.status}`),
+    checks: (f.checks ?? []).map((c) => thresholdOutcome(c.threshold, c.actual, c.passed)),
+  }));
+}
+
 /** `start-workflow all` / `stress-suite`: runs every flow's stress run in one suite workflow, prints one table. */
-export async function stressSuiteCommand(opts: SuiteOptions): Promise<number> {
+export async function stressSuiteCommand(
+  opts: SuiteOptions,
+  reports: RunReportOptions = { limits: [] },
+): Promise<number> {
   return withRunSession(say, 'suite', async (client, endpoints) => {
     const handle = await startStressSuite(client, opts);
     const links = webUiLinks(endpoints.temporalUiUrl, endpoints.namespace, handle.workflowId);
@@ -106,6 +123,7 @@ export async function stressSuiteCommand(opts: SuiteOptions): Promise<number> {
       fs.writeFileSync(opts.json, JSON.stringify(result, null, 2) + '\n');
       say(`suite result written to ${opts.json}`);
     }
-    return result.verdict === 'passed' ? EXIT.ok : EXIT.thresholdFailed;
+    const held = await finishReports(suiteFlowReports(result), reports, endpoints.databaseUrl, client);
+    return held && result.verdict === 'passed' ? EXIT.ok : EXIT.thresholdFailed;
   });
 }
