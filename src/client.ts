@@ -58,6 +58,10 @@ function program(): Command {
       .option('--seed <n>', 'seed for the simulated inputs')
       .option('--json <file>', 'also write the result as JSON')
       .option('--threshold <expr>', "pass criterion, e.g. 'success_rate>=95' (repeatable)", collect, [])
+      .option(
+        '--chaos <plan>',
+        "kill local stack processes during the run: 'kill=ml-service every=20s', 'random every=15s'",
+      )
       .action(async (...args: unknown[]) => {
         const [flow, raw] = name === 'stress-suite' ? ['all', args[0]] : [args[0], args[1]];
         process.exitCode = await suiteOrFlow(flow as string | undefined, raw as RawStart);

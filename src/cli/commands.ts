@@ -5,6 +5,7 @@ import { startStack } from '../stack/stack';
 import { temporalAnswers } from '../stack/temporal-server';
 import { connectClient } from '../temporal-connection';
 import { resolveEndpoints } from './endpoints';
+import { formatChaos } from './chaos-format';
 import { withRunSession } from './stack-session';
 import { EXIT, UsageError } from './errors';
 import { fetchResult, fetchSuite } from './results';
@@ -24,33 +25,43 @@ function writeJson(file: string, result: StandardResult): void {
 
 function printResult(result: StandardResult, endpoints: Endpoints): void {
   const links = webUiLinks(endpoints.temporalUiUrl, endpoints.namespace, result.run_id);
+  const chaos = result.chaos ? `\n\n${formatChaos(result.chaos)}` : '';
   process.stdout.write(
-    `${formatResult(result)}\n\nrun id: ${result.run_id}\nWeb UI: ${links.parent}\nflows:  ${links.children}\n`,
+    `${formatResult(result)}${chaos}\n\nrun id: ${result.run_id}\nWeb UI: ${links.parent}\nflows:  ${links.children}\n`,
   );
 }
 
 /** `start-workflow <flow>`: runs a stress run to the end and prints its result; returns the exit code. */
 export async function startWorkflowCommand(opts: StartOptions): Promise<number> {
-  return withRunSession(say, 'run', async (client, endpoints) => {
-    const handle = await startStressRun(client, opts);
-    const links = webUiLinks(endpoints.temporalUiUrl, endpoints.namespace, handle.workflowId);
-    say(
-      `started ${opts.flow} ×${opts.count} at concurrency ${opts.concurrency} (faults ${opts.faultsName}, time scale ${opts.timeScale})`,
-    );
-    say(`run id ${handle.workflowId}  ·  ${links.parent}`);
-    const tty = process.stderr.isTTY;
-    const result = await awaitStressRun(
-      client,
-      handle.workflowId,
-      tty ? (r) => process.stderr.write(`\r\x1b[2K${formatProgress(r)}`) : undefined,
-    );
-    if (tty) process.stderr.write('\r\x1b[2K');
-    printResult(result, endpoints);
-    if (opts.json) writeJson(opts.json, result);
-    const checks = checkThresholds(result, opts.thresholds);
-    if (checks.length) process.stdout.write(`\nthresholds:\n${formatThresholds(checks)}\n`);
-    return checks.every((c) => c.passed) ? EXIT.ok : EXIT.thresholdFailed;
-  });
+  const chaos = opts.chaos && { plan: opts.chaos, seed: opts.seed };
+  return withRunSession(
+    say,
+    'run',
+    async (client, endpoints, session) => {
+      const handle = await startStressRun(client, opts);
+      const chaosRun = session.startChaos(async () => handle.workflowId);
+      const links = webUiLinks(endpoints.temporalUiUrl, endpoints.namespace, handle.workflowId);
+      say(
+        `started ${opts.flow} ×${opts.count} at concurrency ${opts.concurrency} (faults ${opts.faultsName}, time scale ${opts.timeScale})`,
+      );
+      say(`run id ${handle.workflowId}  ·  ${links.parent}`);
+      const tty = process.stderr.isTTY;
+      let result = await awaitStressRun(
+        client,
+        handle.workflowId,
+        tty ? (r) => process.stderr.write(`\r\x1b[2K${formatProgress(r)}`) : undefined,
+      );
+      if (tty) process.stderr.write('\r\x1b[2K');
+      // The session's own record is complete: kills whose targets came back after the run closed are in it too.
+      if (chaosRun) result = { ...result, chaos: await chaosRun.stop() };
+      printResult(result, endpoints);
+      if (opts.json) writeJson(opts.json, result);
+      const checks = checkThresholds(result, opts.thresholds);
+      if (checks.length) process.stdout.write(`\nthresholds:\n${formatThresholds(checks)}\n`);
+      return checks.every((c) => c.passed) ? EXIT.ok : EXIT.thresholdFailed;
+    },
+    chaos,
+  );
 }
 
 /** `report <run-id>` or `report --latest <schedule-id>`: prints (and with --json writes) a run's result. */
@@ -111,6 +122,7 @@ export async function stackCommand(opts: { faults: string; timeScale: number }):
       `  PostgreSQL      ${e.databaseUrl}`,
       ...Object.entries(e.services).map(([name, url]) => `  ${name.padEnd(15)} ${url}`),
       `  addresses in    ${stack.stackFile}`,
+      `Every process is supervised: a restart prints here and is counted in ${stack.stackFile}.`,
       'Ctrl-C stops everything.',
       '',
     ].join('\n'),

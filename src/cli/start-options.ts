@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { FLOW_NAMES, FLOWS, isFlowName, type FlowName } from '../flows/catalog';
 import { loadFaultProfile } from '../services/shared/load-fault-profile';
 import type { FaultProfile } from '../services/shared/fault-profile';
+import { parseChaos, type ChaosPlan } from './chaos-options';
 import { UsageError } from './errors';
 import { parseThreshold, type Threshold } from './thresholds';
 
@@ -23,6 +24,7 @@ export const START_VALUE_FLAGS = [
   'overlap',
   'note',
   'latest',
+  'chaos',
 ] as const;
 
 const int = (name: string, min: number, max: number) =>
@@ -45,6 +47,7 @@ const rawSchema = z.object({
   faults: z.string().min(1).default('default'),
   json: z.string().min(1).optional(),
   threshold: z.array(z.string()).default([]),
+  chaos: z.string().optional(),
 });
 
 export interface StartOptions {
@@ -57,6 +60,8 @@ export interface StartOptions {
   faults: FaultProfile;
   json?: string;
   thresholds: Threshold[];
+  /** Processes of the local stack to kill during the run. */
+  chaos?: ChaosPlan;
 }
 
 /** Validates start-workflow's input; every problem is a UsageError naming it and the valid choices. */
@@ -100,5 +105,6 @@ export function parseStartOptions(flow: string | undefined, raw: Record<string, 
     faults,
     json: o.json,
     thresholds,
+    chaos: o.chaos === undefined ? undefined : parseChaos(o.chaos),
   };
 }

@@ -42,7 +42,8 @@ const TSX_ARGS = ['--import', 'tsx'];
 const POSTGRES_PORT = 5433;
 const TEMPORAL_PORT = 7233;
 const UI_PORT = 8233;
-const EXECUTORS = 2;
+/** SafeExecutor processes a stack runs, named executor-1 … executor-N. */
+export const EXECUTORS = 2;
 
 export function stackFilePath(dataDir = DATA_DIR): string {
   return path.join(dataDir, 'stack.json');

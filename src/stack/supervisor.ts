@@ -18,7 +18,7 @@ export interface RestartPolicy {
   /** First restart delay; later ones grow with decorrelated jitter up to maxDelayMs. */
   initialDelayMs: number;
   maxDelayMs: number;
-  /** Failed starts or early exits in a row before the child is given up on. */
+  /** Failed starts, or exits of its own soon after a start, in a row before the child is given up on. */
   maxFailures: number;
   /** A child that served this long before it exited starts a fresh series of attempts. */
   stableMs: number;
@@ -41,6 +41,9 @@ export interface SupervisorOptions {
   onSpawn?: (p: ManagedProcess) => void;
   policy?: Partial<RestartPolicy>;
 }
+
+/** Signals another process sends to end a child; a crash of its own shows as an exit code, SIGSEGV or SIGABRT. */
+const OUTSIDE_SIGNALS: readonly string[] = ['SIGKILL', 'SIGTERM', 'SIGINT', 'SIGHUP'];
 
 interface Child {
   spec: ChildSpec;
@@ -146,7 +149,9 @@ export class Supervisor {
     const { exitCode: code, signalCode: signal } = proc.child;
     child.status.last_exit = { at: new Date().toISOString(), code, signal };
     child.status.state = 'restarting';
-    if (Date.now() - child.readyAt >= this.policy.stableMs) {
+    // A child that served and was then ended from outside (chaos, an operator) did not fail: its streak starts over.
+    const endedFromOutside = signal !== null && OUTSIDE_SIGNALS.includes(signal);
+    if (endedFromOutside || Date.now() - child.readyAt >= this.policy.stableMs) {
       child.failures = 0;
       child.backoff = undefined;
     }

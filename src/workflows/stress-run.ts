@@ -13,9 +13,9 @@ import type { Activities } from '../activities';
 import { FLOWS, type FlowName } from '../flows/catalog';
 import { FLOW_NAME, RUN_OUTCOME, STRESS_RUN_ID } from '../flows/search-attributes';
 import type { FlowOutcome, SimSettings } from '../flows/types';
-import { standardResultSchema, type StandardResult } from '../result/schema';
+import { standardResultSchema, type ChaosSection, type StandardResult } from '../result/schema';
 import { addOutcome, emptyRun, toResult, type RunAccumulator } from '../stats/aggregate';
-import { summaryQuery } from './definitions';
+import { chaosKillSignal, summaryQuery } from './definitions';
 import { STEP_PRESETS } from '../flows/step-presets';
 
 const { store_stress_run } = proxyActivities<Activities>(STEP_PRESETS.bookkeeping);
@@ -35,7 +35,7 @@ export interface StressRunInput {
   /** Children per run of the parent before continue-as-new (default CHILDREN_PER_RUN; tests lower it). */
   childrenPerRun?: number;
   /** Carried across continue-as-new. */
-  carried?: { next: number; acc: RunAccumulator; startedAt: number };
+  carried?: { next: number; acc: RunAccumulator; startedAt: number; chaos?: ChaosSection };
 }
 
 /** Runs `count` flows with at most `concurrency` at once and aggregates them into the standard result. */
@@ -71,7 +71,15 @@ export async function stressRun(input: StressRunInput): Promise<StandardResult> 
         time_scale: input.sim.timeScale,
       },
     });
-  setHandler(summaryQuery, result);
+  // Kills chaos made in the stack during the run, by id (a kill is sent again with its recovery time).
+  let chaos = input.carried?.chaos;
+  setHandler(chaosKillSignal, (sent) => {
+    const kills = new Map((chaos?.kills ?? []).map((k) => [k.id, k]));
+    for (const k of sent.kills) kills.set(k.id, k);
+    chaos = { ...sent, kills: [...kills.values()].sort((a, b) => a.id - b.id) };
+  });
+  const withChaos = (r: StandardResult): StandardResult => (chaos ? { ...r, chaos } : r);
+  setHandler(summaryQuery, () => withChaos(result()));
 
   const runChild = async (index: number): Promise<void> => {
     let outcome: FlowOutcome;
@@ -104,12 +112,12 @@ export async function stressRun(input: StressRunInput): Promise<StandardResult> 
   await condition(() => running === 0);
 
   if (next < input.count) {
-    await continueAsNew<typeof stressRun>({ ...input, carried: { next, acc, startedAt } });
+    await continueAsNew<typeof stressRun>({ ...input, carried: { next, acc, startedAt, chaos } });
   }
 
   end.status = 'completed';
   end.at = Date.now();
-  const final = result();
+  const final = withChaos(result());
   const checked = standardResultSchema.safeParse(final);
   if (!checked.success) {
     throw ApplicationFailure.nonRetryable(`result failed validation: ${checked.error.message}`, 'InvalidResult');
