@@ -35,7 +35,7 @@ test('start-workflow carries the plan, and a bad one is a usage error before any
   const o = parseStartOptions('creative-flow', { faults: 'default', threshold: [], chaos: 'random every=20s' });
   expect(o.chaos?.targets).toBe('random');
   expect(parseStartOptions('creative-flow', { faults: 'default', threshold: [] }).chaos).toBeUndefined();
-  expect(() => parseStartOptions('creative-flow', { faults: 'default', threshold: [], chaos: 'kill= every=1s' })).toThrow(
-    /unknown target ''/,
-  );
+  expect(() =>
+    parseStartOptions('creative-flow', { faults: 'default', threshold: [], chaos: 'kill= every=1s' }),
+  ).toThrow(/unknown target ''/);
 });
