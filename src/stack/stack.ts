@@ -1,18 +1,21 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { request } from 'undici';
-import { DATA_DIR, endpointsToEnv, PROJECT_ROOT, type Endpoints } from '../config';
+import { DATA_DIR, endpointsToEnv, type Endpoints } from '../config';
 import { migrate } from '../db/migrate';
 import { createPool } from '../db/pool';
 import { SERVICE_NAMES, SERVICES, type ServiceName } from '../services/catalog';
 import { PidRegistry, postmasterPid } from './orphans';
 import { assertPortsFree } from './ports';
 import { embeddedDatabaseUrl, reachableDataDir, startEmbeddedPostgres } from './postgres';
-import { startProcess, waitUntilReady, type ManagedProcess } from './processes';
+import { nodeChildSpec, printed } from './node-child';
+import { waitUntilReady, type ManagedProcess } from './processes';
 import { writeStackFile, type ChildStatus, type StackFile } from './stack-file';
 import { Supervisor } from './supervisor';
 import { ensureTemporalCli } from './temporal-cli';
 import { startTemporalDevServer, temporalAnswers } from './temporal-server';
+
+type NodeChildReady = (p: ManagedProcess) => Promise<boolean>;
 
 export interface StackOptions {
   dataDir?: string;
@@ -38,7 +41,6 @@ export interface RunningStack {
   processes(): ChildStatus[];
 }
 
-const TSX_ARGS = ['--import', 'tsx'];
 const POSTGRES_PORT = 5433;
 const TEMPORAL_PORT = 7233;
 const UI_PORT = 8233;
@@ -197,44 +199,29 @@ export async function startStack(opts: StackOptions = {}): Promise<RunningStack>
       FAULT_PROFILE: opts.faults ?? 'none',
       TIME_SCALE: String(opts.timeScale ?? 1),
     };
-    /** A node child that is ready when `ready` answers true (polled), within `timeoutMs`. */
-    const tsxChild = (
+    const child = (
       name: string,
       script: string,
       args: string[],
       what: string,
-      ready: (p: ManagedProcess) => Promise<boolean>,
-      timeoutMs = 60_000,
-    ) =>
-      supervisor.add({
-        name,
-        start: async (onSpawn) => {
-          const p = startProcess(name, process.execPath, [...TSX_ARGS, path.join(PROJECT_ROOT, script), ...args], {
-            env,
-            logDir,
-            cwd: PROJECT_ROOT,
-            onSpawn,
-          });
-          await waitUntilReady(p, what, () => ready(p), timeoutMs);
-          return p;
-        },
-      });
-    const said = (text: string) => async (p: ManagedProcess) => p.output().includes(text);
+      ready: NodeChildReady,
+      timeoutMs?: number,
+    ) => supervisor.add(nodeChildSpec({ name, script, args, env, logDir, what, ready, timeoutMs }));
     await Promise.all([
       // The worker only needs Temporal, so it bundles its workflows while the services start.
-      opts.worker && tsxChild('worker', 'src/worker.ts', [], 'the worker', said('worker ready'), 120_000),
+      opts.worker && child('worker', 'src/worker.ts', [], 'the worker', printed('worker ready'), 240_000),
       // SafeExecutor workers: more than one, claiming with SKIP LOCKED, each its own process.
       ...Array.from({ length: EXECUTORS }, (_, i) =>
-        tsxChild(
+        child(
           `executor-${i + 1}`,
           'src/services/meta-publisher/executor-main.ts',
           [`executor-${i + 1}`],
           `executor-${i + 1}`,
-          said('ready'),
+          printed('ready'),
         ),
       ),
       ...SERVICE_NAMES.map((name) =>
-        tsxChild(name, 'src/services/main.ts', [name], `service ${name}`, () => healthy(endpoints.services[name])),
+        child(name, 'src/services/main.ts', [name], `service ${name}`, () => healthy(endpoints.services[name])),
       ),
     ]);
   } catch (err) {
