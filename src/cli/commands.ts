@@ -34,34 +34,29 @@ function printResult(result: StandardResult, endpoints: Endpoints): void {
 /** `start-workflow <flow>`: runs a stress run to the end and prints its result; returns the exit code. */
 export async function startWorkflowCommand(opts: StartOptions): Promise<number> {
   const chaos = opts.chaos && { plan: opts.chaos, seed: opts.seed };
-  return withRunSession(
-    say,
-    'run',
-    async (client, endpoints, session) => {
-      const handle = await startStressRun(client, opts);
-      const chaosRun = session.startChaos(async () => handle.workflowId);
-      const links = webUiLinks(endpoints.temporalUiUrl, endpoints.namespace, handle.workflowId);
-      say(
-        `started ${opts.flow} ×${opts.count} at concurrency ${opts.concurrency} (faults ${opts.faultsName}, time scale ${opts.timeScale})`,
-      );
-      say(`run id ${handle.workflowId}  ·  ${links.parent}`);
-      const tty = process.stderr.isTTY;
-      let result = await awaitStressRun(
-        client,
-        handle.workflowId,
-        tty ? (r) => process.stderr.write(`\r\x1b[2K${formatProgress(r)}`) : undefined,
-      );
-      if (tty) process.stderr.write('\r\x1b[2K');
-      // The session's own record is complete: kills whose targets came back after the run closed are in it too.
-      if (chaosRun) result = { ...result, chaos: await chaosRun.stop() };
-      printResult(result, endpoints);
-      if (opts.json) writeJson(opts.json, result);
-      const checks = checkThresholds(result, opts.thresholds);
-      if (checks.length) process.stdout.write(`\nthresholds:\n${formatThresholds(checks)}\n`);
-      return checks.every((c) => c.passed) ? EXIT.ok : EXIT.thresholdFailed;
-    },
-    chaos,
-  );
+  return withRunSession(say, { what: 'run', chaos }, async (client, endpoints, session) => {
+    const handle = await startStressRun(client, opts);
+    const chaosRun = session.startChaos(async () => handle.workflowId);
+    const links = webUiLinks(endpoints.temporalUiUrl, endpoints.namespace, handle.workflowId);
+    say(
+      `started ${opts.flow} ×${opts.count} at concurrency ${opts.concurrency} (faults ${opts.faultsName}, time scale ${opts.timeScale})`,
+    );
+    say(`run id ${handle.workflowId}  ·  ${links.parent}`);
+    const tty = process.stderr.isTTY;
+    let result = await awaitStressRun(
+      client,
+      handle.workflowId,
+      tty ? (r) => process.stderr.write(`\r\x1b[2K${formatProgress(r)}`) : undefined,
+    );
+    if (tty) process.stderr.write('\r\x1b[2K');
+    // The session's own record is complete: kills whose targets came back after the run closed are in it too.
+    if (chaosRun) result = { ...result, chaos: await chaosRun.stop() };
+    printResult(result, endpoints);
+    if (opts.json) writeJson(opts.json, result);
+    const checks = checkThresholds(result, opts.thresholds);
+    if (checks.length) process.stdout.write(`\nthresholds:\n${formatThresholds(checks)}\n`);
+    return checks.every((c) => c.passed) ? EXIT.ok : EXIT.thresholdFailed;
+  });
 }
 
 /** `report <run-id>` or `report --latest <schedule-id>`: prints (and with --json writes) a run's result. */

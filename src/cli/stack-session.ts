@@ -75,10 +75,10 @@ function chaosProcesses(stack: RunningStack | undefined, source: string, endpoin
  */
 export async function withRunSession(
   say: (line: string) => void,
-  what: string,
+  work: { what: string; chaos?: ChaosRequest },
   fn: (client: Client, endpoints: Endpoints, session: RunSession) => Promise<number>,
-  chaos?: ChaosRequest,
 ): Promise<number> {
+  const { what, chaos } = work;
   if (chaos) refuseChaosOnDeployments();
   const { endpoints, stack, source } = await connectOrStartStack(say);
   let client: Client | undefined;

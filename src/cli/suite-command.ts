@@ -53,72 +53,67 @@ async function progressLine(client: Client, s: SuiteResult): Promise<string> {
 /** `start-workflow all` / `stress-suite`: runs every flow's stress run in one suite workflow, prints one table. */
 export async function stressSuiteCommand(opts: SuiteOptions): Promise<number> {
   const chaos = opts.chaos && { plan: opts.chaos, seed: opts.runs[0].seed };
-  return withRunSession(
-    say,
-    'suite',
-    async (client, endpoints, session) => {
-      const handle = await startStressSuite(client, opts);
-      // Each kill is recorded in the flow run that is running at the time.
-      const chaosRun = session.startChaos(async () =>
-        handle.query(suiteSummaryQuery).then((s) => s.flows.find((f) => f.status === 'running')?.run_id),
-      );
-      const links = webUiLinks(endpoints.temporalUiUrl, endpoints.namespace, handle.workflowId);
-      say(`started the suite: ${opts.runs.map((r) => `${r.flow} ×${r.count}`).join(', ')}`);
-      say(`suite id ${handle.workflowId}  ·  ${links.parent}`);
-      let timer: NodeJS.Timeout | undefined;
-      if (process.stderr.isTTY) {
-        let busy = false;
-        timer = setInterval(() => {
-          if (busy) return;
-          busy = true;
-          handle
-            .query(suiteSummaryQuery)
-            .then((s) => progressLine(client, s))
-            .then((line) => timer && process.stderr.write(`\r\x1b[2K${line}`))
-            .catch(() => undefined)
-            .finally(() => (busy = false));
-        }, 1000);
-      } else {
-        // Off a terminal, one line per flow as it finishes.
-        let reported = 0;
-        timer = setInterval(() => {
-          handle
-            .query(suiteSummaryQuery)
-            .then((s) => {
-              for (
-                ;
-                reported < s.flows.length && ['completed', 'failed'].includes(s.flows[reported].status);
-                reported++
-              ) {
-                const f = s.flows[reported];
-                say(`${f.flow}: ${f.status}${f.result ? `, success rate ${f.result.success_rate.toFixed(1)}%` : ''}`);
-              }
-            })
-            .catch(() => undefined);
-        }, 2000);
-      }
-      let result: SuiteResult;
-      try {
-        result = suiteResultSchema.parse(await handle.result());
-      } finally {
-        clearInterval(timer);
-        timer = undefined;
-        if (process.stderr.isTTY) process.stderr.write('\r\x1b[2K');
-      }
-      const kills = await chaosRun?.stop();
-      process.stdout.write(`${formatSuite(result)}\n\nsuite id: ${result.suite_id}\nWeb UI: ${links.parent}\n`);
-      if (kills) process.stdout.write(`\n${formatChaos(kills)}\n`);
-      const runs = links.children.replace(
-        encodeURIComponent(`StressRunId="${result.suite_id}"`),
-        encodeURIComponent(`ParentWorkflowId="${result.suite_id}"`),
-      );
-      process.stdout.write(`flow runs: ${runs}\n`);
-      if (opts.json) {
-        fs.writeFileSync(opts.json, JSON.stringify(result, null, 2) + '\n');
-        say(`suite result written to ${opts.json}`);
-      }
-      return result.verdict === 'passed' ? EXIT.ok : EXIT.thresholdFailed;
-    },
-    chaos,
-  );
+  return withRunSession(say, { what: 'suite', chaos }, async (client, endpoints, session) => {
+    const handle = await startStressSuite(client, opts);
+    // Each kill is recorded in the flow run that is running at the time.
+    const chaosRun = session.startChaos(async () =>
+      handle.query(suiteSummaryQuery).then((s) => s.flows.find((f) => f.status === 'running')?.run_id),
+    );
+    const links = webUiLinks(endpoints.temporalUiUrl, endpoints.namespace, handle.workflowId);
+    say(`started the suite: ${opts.runs.map((r) => `${r.flow} ×${r.count}`).join(', ')}`);
+    say(`suite id ${handle.workflowId}  ·  ${links.parent}`);
+    let timer: NodeJS.Timeout | undefined;
+    if (process.stderr.isTTY) {
+      let busy = false;
+      timer = setInterval(() => {
+        if (busy) return;
+        busy = true;
+        handle
+          .query(suiteSummaryQuery)
+          .then((s) => progressLine(client, s))
+          .then((line) => timer && process.stderr.write(`\r\x1b[2K${line}`))
+          .catch(() => undefined)
+          .finally(() => (busy = false));
+      }, 1000);
+    } else {
+      // Off a terminal, one line per flow as it finishes.
+      let reported = 0;
+      timer = setInterval(() => {
+        handle
+          .query(suiteSummaryQuery)
+          .then((s) => {
+            for (
+              ;
+              reported < s.flows.length && ['completed', 'failed'].includes(s.flows[reported].status);
+              reported++
+            ) {
+              const f = s.flows[reported];
+              say(`${f.flow}: ${f.status}${f.result ? `, success rate ${f.result.success_rate.toFixed(1)}%` : ''}`);
+            }
+          })
+          .catch(() => undefined);
+      }, 2000);
+    }
+    let result: SuiteResult;
+    try {
+      result = suiteResultSchema.parse(await handle.result());
+    } finally {
+      clearInterval(timer);
+      timer = undefined;
+      if (process.stderr.isTTY) process.stderr.write('\r\x1b[2K');
+    }
+    const kills = await chaosRun?.stop();
+    process.stdout.write(`${formatSuite(result)}\n\nsuite id: ${result.suite_id}\nWeb UI: ${links.parent}\n`);
+    if (kills) process.stdout.write(`\n${formatChaos(kills)}\n`);
+    const runs = links.children.replace(
+      encodeURIComponent(`StressRunId="${result.suite_id}"`),
+      encodeURIComponent(`ParentWorkflowId="${result.suite_id}"`),
+    );
+    process.stdout.write(`flow runs: ${runs}\n`);
+    if (opts.json) {
+      fs.writeFileSync(opts.json, JSON.stringify(result, null, 2) + '\n');
+      say(`suite result written to ${opts.json}`);
+    }
+    return result.verdict === 'passed' ? EXIT.ok : EXIT.thresholdFailed;
+  });
 }
