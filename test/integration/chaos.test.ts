@@ -73,3 +73,18 @@ test('--chaos kills the named service of the local stack during the run; each ki
   );
   expect(signals.length).toBeGreaterThan(0);
 });
+
+test('the suite takes --chaos too: each kill is recorded in the flow run that was running', async () => {
+  const json = path.join(tmp, 'suite.json');
+  const args = ['all', '--flows', 'creative-flow', '--count', '16', '--concurrency', '2', '--time-scale', '0.05'];
+  const { code, stdout, stderr } = await stack.withWorker(() =>
+    cli(['start-workflow', ...args, '--faults', 'none', '--chaos', 'kill=executor-1 every=2s', '--json', json]),
+  );
+  expect({ code, stderr }).toMatchObject({ code: 0 });
+  const suite = JSON.parse(fs.readFileSync(json, 'utf8'));
+  const recorded = suite.flows[0].result.chaos;
+  expect(recorded).toMatchObject({ spec: 'kill=executor-1 every=2s', seed: 42 });
+  expect(recorded.kills.length).toBeGreaterThan(0);
+  expect(recorded.kills.every((k: { target: string }) => k.target === 'executor-1')).toBe(true);
+  expect(stdout).toMatch(/chaos: kill=executor-1 every=2s \(seed 42\): \d+ kill/);
+});
