@@ -76,7 +76,8 @@ export function startChaos(opts: ChaosOptions): ChaosRun {
     const deadline = killedAt + (opts.healthyTimeoutMs ?? 120_000);
     while (Date.now() < deadline && !givenUp) {
       const p = opts.processes().find((c) => c.name === kill.target);
-      if (p?.state === 'running' && p.pid !== kill.pid && p.inner_pid !== kill.pid) {
+      // Serving again under a new pid (the postmaster's, for PostgreSQL: its wrapper's pid says nothing).
+      if (p?.state === 'running' && (p.inner_pid ?? p.pid) !== kill.pid) {
         kill.healthy_after_ms = Date.now() - killedAt;
         opts.say(`chaos: ${kill.target} serves again ${(kill.healthy_after_ms / 1000).toFixed(1)} s after its kill`);
         opts.onChange?.(section());
