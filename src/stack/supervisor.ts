@@ -110,6 +110,8 @@ export class Supervisor {
   }
 
   private spawned(child: Child, p: ManagedProcess): void {
+    // A start that was under way when the stack began to stop: its process must not outlive the stack.
+    if (this.stopping) void p.stop();
     child.proc = p;
     child.status.pid = p.child.pid;
     child.status.cmdline = p.child.pid ? cmdlineOf(p.child.pid) : undefined;
@@ -173,15 +175,16 @@ export class Supervisor {
       }
       child.backoff = (child.backoff ?? this.backoff).next(undefined);
       const wait = child.backoff.duration;
-      this.say(
-        `${name} ${why}; restart ${child.failures}/${this.policy.maxFailures} in ${(wait / 1000).toFixed(1)} s (log: ${child.status.log_file})`,
-      );
+      // Said after the wait: a child that died of the same Ctrl-C as the stack is neither announced nor restarted.
       try {
         await delay(wait, undefined, { signal: this.cancel.signal });
       } catch {
         return; // stopping
       }
       if (this.stopping) return;
+      this.say(
+        `${name} ${why}; restart ${child.failures}/${this.policy.maxFailures} after ${(wait / 1000).toFixed(1)} s (log: ${child.status.log_file})`,
+      );
       try {
         const started = Date.now();
         const proc = await child.spec.start((p) => this.spawned(child, p));
