@@ -100,7 +100,11 @@ function program(): Command {
       .option('--baseline <run>', "compare with 'latest' (the flow's previous run), a run id or latest:<flow>")
       .option('--max-regression <limit>', "with --baseline: e.g. 'p95=15%', 'success_rate=1' (repeatable)", collect, [])
       .option('--junit <file>', 'also write JUnit XML: a test case per flow and per threshold')
-      .option('--html <file>', 'also write a self-contained HTML report');
+      .option('--html <file>', 'also write a self-contained HTML report')
+      .option(
+        '--chaos <plan>',
+        "kill local stack processes during the run: 'kill=ml-service every=20s', 'random every=15s'",
+      );
     loadFlags(command, true).action(async (...args: unknown[]) => {
       const [flow, raw] = name === 'stress-suite' ? ['all', args[0]] : [args[0], args[1]];
       process.exitCode = await suiteOrFlow(flow as string | undefined, raw as RawStart);

@@ -5,6 +5,7 @@ import { startStack } from '../stack/stack';
 import { temporalAnswers } from '../stack/temporal-server';
 import { connectClient } from '../temporal-connection';
 import { localPortOffset, resolveEndpoints } from './endpoints';
+import { formatChaos } from './chaos-format';
 import { withRunSession } from './stack-session';
 import { CommandFailure, EXIT, UsageError } from './errors';
 import { withResultsDatabase } from './results-database';
@@ -46,7 +47,8 @@ function printResult(result: StandardResult, endpoints: Endpoints | undefined): 
     : links
       ? `Web UI: ${links.parent}\nflows:  ${links.children}\n`
       : `Web UI: ${NO_WEB_UI}\n`;
-  process.stdout.write(`${formatResult(result)}\n\nrun id: ${result.run_id}\n${ui}`);
+  const chaos = result.chaos ? `\n\n${formatChaos(result.chaos)}` : '';
+  process.stdout.write(`${formatResult(result)}${chaos}\n\nrun id: ${result.run_id}\n${ui}`);
 }
 
 /** `start-workflow <flow>`: runs a stress run to the end and prints its result; returns the exit code. */
@@ -54,20 +56,24 @@ export async function startWorkflowCommand(
   opts: StartOptions,
   reports: RunReportOptions = { limits: [] },
 ): Promise<number> {
-  return withRunSession(say, 'run', async (client, endpoints) => {
+  const chaos = opts.chaos && { plan: opts.chaos, seed: opts.seed };
+  return withRunSession(say, { what: 'run', chaos }, async (client, endpoints, session) => {
     const handle = await startStressRun(client, opts);
+    const chaosRun = session.startChaos(async () => handle.workflowId);
     const links = webUiLinks(endpoints.temporalUiUrl, endpoints.namespace, handle.workflowId);
     say(
       `started ${opts.flow} ${describeLoad(opts.load, opts.count, opts.concurrency)} (faults ${opts.faultsName}, time scale ${opts.timeScale})`,
     );
     say(`run id ${handle.workflowId}  ·  ${links?.parent ?? NO_WEB_UI}`);
     const tty = process.stderr.isTTY;
-    const result = await awaitStressRun(
+    let result = await awaitStressRun(
       client,
       handle.workflowId,
       tty ? (r) => process.stderr.write(`\r\x1b[2K${formatProgress(r)}`) : undefined,
     );
     if (tty) process.stderr.write('\r\x1b[2K');
+    // The session's own record is complete: kills whose targets came back after the run closed are in it too.
+    if (chaosRun) result = { ...result, chaos: await chaosRun.stop() };
     printResult(result, endpoints);
     if (opts.json) writeJson(opts.json, result);
     const search = result.load?.breakpoint;
@@ -183,6 +189,7 @@ export async function stackCommand(opts: { faults: string; timeScale: number }):
       `  PostgreSQL      ${e.databaseUrl}`,
       ...Object.entries(e.services).map(([name, url]) => `  ${name.padEnd(15)} ${url}`),
       `  addresses in    ${stack.stackFile}`,
+      `Every process is supervised: a restart prints here and is counted in ${stack.stackFile}.`,
       'Ctrl-C stops everything.',
       '',
     ].join('\n'),

@@ -3,16 +3,8 @@ import { z } from 'zod';
 import { endpointsFromEnv, STACK_FILE, type Endpoints } from '../config';
 import { SERVICE_NAMES, type ServiceName } from '../services/catalog';
 import { TEMPORAL_PORT } from '../stack/stack';
+import { stackFileSchema } from '../stack/stack-file';
 import { UsageError } from './errors';
-
-const stackFileSchema = z.object({
-  temporalAddress: z.string(),
-  temporalNamespace: z.string().default('default'),
-  temporalUiUrl: z.string().optional(),
-  databaseUrl: z.string().optional(),
-  services: z.record(z.string(), z.string()),
-  pid: z.number().optional(),
-});
 
 /** The addresses a running `npm run stack` wrote, if it is still alive. */
 export function readStackFile(file = STACK_FILE): Endpoints | undefined {

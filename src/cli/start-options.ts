@@ -6,6 +6,7 @@ import { loadFaultProfile } from '../services/shared/load-fault-profile';
 import type { FaultProfile } from '../services/shared/fault-profile';
 import { plannedStarts } from '../load/arrivals';
 import type { LoadShape } from '../load/shape';
+import { parseChaos, type ChaosPlan } from './chaos-options';
 import { UsageError } from './errors';
 import { parseLoadShape, type RawLoad } from './load-options';
 import { parseThreshold, type Threshold } from '../result/thresholds';
@@ -35,6 +36,7 @@ export const START_VALUE_FLAGS = [
   'hold',
   'max-steps',
   'find-breakpoint',
+  'chaos',
 ] as const;
 
 const int = (name: string, min: number, max: number) =>
@@ -57,6 +59,7 @@ const rawSchema = z.object({
   faults: z.string().min(1).default('default'),
   json: z.string().min(1).optional(),
   threshold: z.array(z.string()).default([]),
+  chaos: z.string().optional(),
 });
 
 export interface StartOptions {
@@ -71,6 +74,8 @@ export interface StartOptions {
   thresholds: Threshold[];
   /** How the load is offered; undefined for the closed batch of `count` at `concurrency`. */
   load?: LoadShape;
+  /** Processes of the local stack to kill during the run. */
+  chaos?: ChaosPlan;
 }
 
 /** Validates start-workflow's input; every problem is a UsageError naming it and the valid choices. */
@@ -118,5 +123,6 @@ export function parseStartOptions(flow: string | undefined, raw: Record<string, 
     json: o.json,
     thresholds,
     ...(load ? { load } : {}),
+    chaos: o.chaos === undefined ? undefined : parseChaos(o.chaos),
   };
 }

@@ -9,6 +9,7 @@ import { EXIT } from './errors';
 import { formatProgress, NO_WEB_UI, webUiLinks } from './format';
 import { describeLoad } from './load-options';
 import { makeRunId, stressRunInput } from './run-stress';
+import { formatChaos } from './chaos-format';
 import { withRunSession } from './stack-session';
 import { formatSuite } from './suite-format';
 import type { SuiteOptions } from './suite-options';
@@ -69,8 +70,13 @@ export async function stressSuiteCommand(
   opts: SuiteOptions,
   reports: RunReportOptions = { limits: [] },
 ): Promise<number> {
-  return withRunSession(say, 'suite', async (client, endpoints) => {
+  const chaos = opts.chaos && { plan: opts.chaos, seed: opts.runs[0].seed };
+  return withRunSession(say, { what: 'suite', chaos }, async (client, endpoints, session) => {
     const handle = await startStressSuite(client, opts);
+    // Each kill is recorded in the flow run that is running at the time.
+    const chaosRun = session.startChaos(async () =>
+      handle.query(suiteSummaryQuery).then((s) => s.flows.find((f) => f.status === 'running')?.run_id),
+    );
     const links = webUiLinks(endpoints.temporalUiUrl, endpoints.namespace, handle.workflowId);
     say(
       `started the suite: ${opts.runs.map((r) => `${r.flow} ${describeLoad(r.load, r.count, r.concurrency)}`).join(', ')}`,
@@ -116,9 +122,11 @@ export async function stressSuiteCommand(
       timer = undefined;
       if (process.stderr.isTTY) process.stderr.write('\r\x1b[2K');
     }
+    const kills = await chaosRun?.stop();
     const runs = webUiLinks(endpoints.temporalUiUrl, endpoints.namespace, result.suite_id, 'ParentWorkflowId');
     const ui = links && runs ? `Web UI: ${links.parent}\nflow runs: ${runs.children}` : `Web UI: ${NO_WEB_UI}`;
     process.stdout.write(`${formatSuite(result)}\n\nsuite id: ${result.suite_id}\n${ui}\n`);
+    if (kills) process.stdout.write(`\n${formatChaos(kills)}\n`);
     if (opts.json) {
       fs.writeFileSync(opts.json, JSON.stringify(result, null, 2) + '\n');
       say(`suite result written to ${opts.json}`);

@@ -1,4 +1,5 @@
 import { FLOW_NAMES, FLOWS, isFlowName, type FlowName } from '../flows/catalog';
+import { parseChaos, type ChaosPlan } from './chaos-options';
 import { UsageError } from './errors';
 import { parseStartOptions, type StartOptions } from './start-options';
 import { parseThreshold, type Threshold } from '../result/thresholds';
@@ -8,6 +9,7 @@ export interface SuiteOptions {
   runs: StartOptions[];
   thresholds: Threshold[];
   json?: string;
+  chaos?: ChaosPlan;
 }
 
 /** The suite's verdict when the user names no threshold. */
@@ -75,6 +77,7 @@ export function parseSuiteOptions(raw: {
   faults?: string;
   json?: string;
   threshold?: string[];
+  chaos?: string;
 }): SuiteOptions {
   const flows = selectedFlows(raw.flows);
   if (raw.findBreakpoint) throw new UsageError('--find-breakpoint searches one flow: name it instead of the suite');
@@ -118,5 +121,5 @@ export function parseSuiteOptions(raw: {
     }
     return threshold;
   });
-  return { runs, thresholds, json: runs[0].json };
+  return { runs, thresholds, json: runs[0].json, chaos: raw.chaos === undefined ? undefined : parseChaos(raw.chaos) };
 }

@@ -45,6 +45,26 @@ export const stepAnalysisSchema = z.object({
   ...optionalTimeSplit,
 });
 
+/** One process chaos killed during the run, and how long the stack took to serve again. */
+export const chaosKillSchema = z.object({
+  /** Numbered from 1 in the order of the kills. */
+  id: z.number().int().positive(),
+  at: z.string(),
+  /** Seconds after chaos began. */
+  offset_seconds: z.number().nonnegative(),
+  target: z.string(),
+  signal: z.string(),
+  pid: z.number().int().positive(),
+  /** Until its supervisor had it serving again; null while it is not (yet) back. */
+  healthy_after_ms: z.number().nonnegative().nullable(),
+});
+
+export const chaosSectionSchema = z.object({
+  spec: z.string(),
+  seed: z.number().int(),
+  kills: z.array(chaosKillSchema),
+});
+
 /** The suite's standard result, shared by every flow; validated before it leaves a workflow or the CLI. */
 export const standardResultSchema = z
   .object({
@@ -97,6 +117,8 @@ export const standardResultSchema = z
     load: loadSchema.optional(),
     /** The load over time in fixed intervals (at most about 1,000, merged as the run grows). */
     series: seriesSchema.optional(),
+    /** Processes killed on purpose during the run (`--chaos`). */
+    chaos: chaosSectionSchema.optional(),
     params: z.object({
       count: z.number().int().positive(),
       concurrency: z.number().int().positive(),
@@ -114,3 +136,5 @@ export const standardResultSchema = z
 
 export type StandardResult = z.infer<typeof standardResultSchema>;
 export type StepAnalysis = z.infer<typeof stepAnalysisSchema>;
+export type ChaosKill = z.infer<typeof chaosKillSchema>;
+export type ChaosSection = z.infer<typeof chaosSectionSchema>;

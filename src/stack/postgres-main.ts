@@ -1,12 +1,21 @@
+import { isAlive } from '../proc';
+import { postmasterPid } from './orphans';
 import { runEmbeddedPostgres } from './postgres';
 
-/** `postgres-main.ts <dataDir> <port>`: the embedded server until SIGINT/SIGTERM (its exit hooks stop it). */
+/**
+ * `postgres-main.ts <dataDir> <port>`: the embedded server until SIGINT/SIGTERM (its exit hooks stop it).
+ * When the postmaster dies under it (killed, crashed), this process exits too, so its supervisor restarts both.
+ */
 async function run(): Promise<void> {
   const [dataDir, port] = process.argv.slice(2);
   await runEmbeddedPostgres(dataDir, Number(port));
-  console.log(`postgres ready on port ${port}`);
-  // Keep the process (and so the server) alive until a signal arrives.
-  setInterval(() => undefined, 1 << 30);
+  const postmaster = postmasterPid(dataDir);
+  console.log(`postgres ready on port ${port} (postmaster pid ${postmaster})`);
+  setInterval(() => {
+    if (postmaster && isAlive(postmaster)) return;
+    console.error(`the postmaster (pid ${postmaster}) is gone; exiting so the supervisor restarts PostgreSQL`);
+    process.exit(1);
+  }, 250);
 }
 
 run().catch((err) => {

@@ -1,8 +1,11 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
 import { Client } from 'pg';
 import { PROJECT_ROOT } from '../config';
+import { cmdlineOf, isAlive } from '../proc';
+import { postmasterPid } from './orphans';
 import { startProcess, waitUntilReady, type ManagedProcess } from './processes';
 
 const USER = 'postgres';
@@ -123,6 +126,7 @@ export async function runEmbeddedPostgres(dataDir: string, port: number): Promis
     onError: (m: unknown) => process.stderr.write(String(m)),
   });
   if (!fs.existsSync(path.join(dataDir, 'PG_VERSION'))) await pg.initialise();
+  await stopOrphanPostmaster(dataDir);
   removeStalePid(dataDir);
   await pg.start();
   const client = pg.getPgClient();
@@ -130,6 +134,21 @@ export async function runEmbeddedPostgres(dataDir: string, port: number): Promis
   const exists = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [DATABASE]);
   if (!exists.rowCount) await client.query(`CREATE DATABASE ${DATABASE}`);
   await client.end();
+}
+
+/**
+ * A postmaster whose wrapper was killed keeps running with nobody to stop it; the new wrapper shuts it
+ * down fast (SIGINT) before it starts its own, or kills it if it will not go.
+ */
+async function stopOrphanPostmaster(dataDir: string): Promise<void> {
+  const pid = postmasterPid(dataDir);
+  if (!pid || !cmdlineOf(pid).includes('postgres')) return;
+  console.error(`stopping the postmaster (pid ${pid}) a killed wrapper left running`);
+  process.kill(pid, 'SIGINT');
+  const deadline = Date.now() + 10_000;
+  while (isAlive(pid) && Date.now() < deadline) await delay(100);
+  if (isAlive(pid)) process.kill(pid, 'SIGKILL');
+  while (isAlive(pid)) await delay(50);
 }
 
 /** A postmaster.pid left by a killed server names a dead process; postgres would refuse to start. */

@@ -10,6 +10,8 @@ export interface ManagedProcess {
   logFile: string;
   /** Resolves when the process has exited, with its exit code (or null when killed by a signal). */
   exited: Promise<number | null>;
+  /** What this process (not an earlier one of the same name) has written to its log so far. */
+  output(): string;
   stop(timeoutMs?: number): Promise<void>;
 }
 
@@ -21,7 +23,10 @@ export function startProcess(
 ): ManagedProcess {
   fs.mkdirSync(opts.logDir, { recursive: true });
   const logFile = path.join(opts.logDir, `${name}.log`);
-  const log = fs.openSync(logFile, 'w');
+  // Appended, so a restarted child's log still holds what its predecessor said before it died.
+  const log = fs.openSync(logFile, 'a');
+  fs.writeSync(log, `--- ${name} started ${new Date().toISOString()} ---\n`);
+  const from = fs.fstatSync(log).size;
   const child = spawn(command, args, { env: opts.env, cwd: opts.cwd, stdio: ['ignore', log, log] });
   fs.closeSync(log);
   const exited = new Promise<number | null>((resolve) => {
@@ -33,6 +38,21 @@ export function startProcess(
     child,
     logFile,
     exited,
+    output() {
+      try {
+        const fd = fs.openSync(logFile, 'r');
+        try {
+          const size = fs.fstatSync(fd).size;
+          const buf = Buffer.alloc(Math.max(0, size - from));
+          fs.readSync(fd, buf, 0, buf.length, from);
+          return buf.toString('utf8');
+        } finally {
+          fs.closeSync(fd);
+        }
+      } catch {
+        return '';
+      }
+    },
     async stop(timeoutMs = 10_000) {
       if (child.exitCode !== null || child.signalCode !== null) return;
       child.kill('SIGTERM');

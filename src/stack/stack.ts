@@ -1,16 +1,21 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { request } from 'undici';
-import { DATA_DIR, endpointsToEnv, PROJECT_ROOT, type Endpoints } from '../config';
+import { DATA_DIR, endpointsToEnv, type Endpoints } from '../config';
 import { migrate } from '../db/migrate';
 import { createPool } from '../db/pool';
 import { SERVICE_NAMES, SERVICES, type ServiceName } from '../services/catalog';
 import { PidRegistry, postmasterPid } from './orphans';
 import { assertPortsFree } from './ports';
-import { startEmbeddedPostgres } from './postgres';
-import { startProcess, tailLog, waitUntilReady, type ManagedProcess } from './processes';
+import { embeddedDatabaseUrl, reachableDataDir, startEmbeddedPostgres } from './postgres';
+import { nodeChildSpec, printed } from './node-child';
+import { waitUntilReady, type ManagedProcess } from './processes';
+import { writeStackFile, type ChildStatus, type StackFile } from './stack-file';
+import { Supervisor } from './supervisor';
 import { ensureTemporalCli } from './temporal-cli';
 import { startTemporalDevServer, temporalAnswers } from './temporal-server';
+
+type NodeChildReady = (p: ManagedProcess) => Promise<boolean>;
 
 export interface StackOptions {
   dataDir?: string;
@@ -32,17 +37,29 @@ export interface RunningStack {
   endpoints: Endpoints;
   stackFile: string;
   stop(): Promise<void>;
+  /** The supervised processes, as stack.json lists them. */
+  processes(): ChildStatus[];
 }
 
-const TSX_ARGS = ['--import', 'tsx'];
 /** The local stack's ports before any offset (exported for the CLI's commands that find a stopped stack). */
 export const POSTGRES_PORT = 5433;
 export const TEMPORAL_PORT = 7233;
 const UI_PORT = 8233;
-const EXECUTORS = 2;
+/** SafeExecutor processes a stack runs, named executor-1 … executor-N. */
+export const EXECUTORS = 2;
 
 export function stackFilePath(dataDir = DATA_DIR): string {
   return path.join(dataDir, 'stack.json');
+}
+
+/** GEMINIVIDEO_PORT_OFFSET moves a hand-started stack's ports, as portOffset does a test's. */
+function portOffsetFromEnv(): number {
+  const text = process.env.GEMINIVIDEO_PORT_OFFSET ?? '0';
+  const offset = Number(text);
+  if (!Number.isInteger(offset) || offset < 0 || offset > 50_000) {
+    throw new Error(`bad environment variable GEMINIVIDEO_PORT_OFFSET=${text}: a whole number from 0 to 50000`);
+  }
+  return offset;
 }
 
 async function healthy(url: string): Promise<boolean> {
@@ -59,7 +76,7 @@ export async function startStack(opts: StackOptions = {}): Promise<RunningStack>
   const log = opts.log ?? ((line: string) => console.error(line));
   const dataDir = opts.dataDir ?? DATA_DIR;
   const logDir = path.join(dataDir, 'logs');
-  const offset = opts.portOffset ?? 0;
+  const offset = opts.portOffset ?? portOffsetFromEnv();
   const databaseUrl = opts.databaseUrl ?? process.env.DATABASE_URL;
   const ports = {
     temporal: TEMPORAL_PORT + offset,
@@ -98,13 +115,34 @@ export async function startStack(opts: StackOptions = {}): Promise<RunningStack>
     ...SERVICE_NAMES.map((s) => ({ port: ports.services[s], what: SERVICES[s].title })),
   ]);
 
-  const processes: ManagedProcess[] = [];
+  // Each start of a stack begins its logs afresh; within it, a restarted child appends to its own.
+  fs.rmSync(logDir, { recursive: true, force: true });
+  fs.mkdirSync(logDir, { recursive: true });
+  const stackFile = stackFilePath(dataDir);
+  let ready = false;
+  const supervisor = new Supervisor({
+    log: (line) => log(`[supervisor] ${line}`),
+    logFile: path.join(logDir, 'supervisor.log'),
+    onSpawn: (p) => pids.add(p.child.pid),
+    onChange: () => ready && writeStackFile(stackFile, stackFileContent()),
+  });
+  const stackFileContent = (): StackFile => ({
+    temporalAddress: endpoints.temporalAddress,
+    temporalNamespace: endpoints.namespace,
+    temporalUiUrl: endpoints.temporalUiUrl,
+    databaseUrl: endpoints.databaseUrl,
+    services: endpoints.services,
+    pid: process.pid,
+    startedAt,
+    restarts_total: supervisor.restarts,
+    processes: supervisor.status(),
+  });
+  const startedAt = new Date().toISOString();
   const stop = async () => {
-    // Reverse order of start: worker, services, then PostgreSQL and Temporal.
-    for (const p of [...processes].reverse()) await p.stop();
-    processes.length = 0;
+    ready = false;
+    await supervisor.stop();
     pids.clear();
-    fs.rmSync(stackFilePath(dataDir), { force: true });
+    fs.rmSync(stackFile, { force: true });
   };
 
   try {
@@ -113,11 +151,8 @@ export async function startStack(opts: StackOptions = {}): Promise<RunningStack>
         ? `using Temporal at ${opts.temporal.address}; starting PostgreSQL`
         : `starting Temporal dev server (${cliPath}) and PostgreSQL`,
     );
-    const register = (p: ManagedProcess) => {
-      processes.push(p);
-      pids.add(p.child.pid);
-    };
-    const [, db] = await Promise.all([
+    const postgresDir = reachableDataDir(path.join(dataDir, 'postgres'));
+    await Promise.all([
       opts.temporal
         ? waitUntilReady(
             undefined,
@@ -125,21 +160,32 @@ export async function startStack(opts: StackOptions = {}): Promise<RunningStack>
             () => temporalAnswers(opts.temporal!.address),
             10_000,
           )
-        : startTemporalDevServer({
-            cliPath,
-            port: ports.temporal,
-            uiPort: ports.ui,
-            dataDir: path.join(dataDir, 'temporal'),
-            logDir,
-            namespace: endpoints.namespace,
-            onSpawn: register,
+        : supervisor.add({
+            name: 'temporal',
+            start: (onSpawn) =>
+              startTemporalDevServer({
+                cliPath,
+                port: ports.temporal,
+                uiPort: ports.ui,
+                dataDir: path.join(dataDir, 'temporal'),
+                logDir,
+                namespace: endpoints.namespace,
+                onSpawn,
+              }),
           }),
       databaseUrl
         ? undefined
-        : startEmbeddedPostgres(path.join(dataDir, 'postgres'), ports.postgres, { logDir, onSpawn: register, log }),
+        : supervisor.add({
+            name: 'postgres',
+            start: async (onSpawn) => {
+              const db = await startEmbeddedPostgres(postgresDir, ports.postgres, { logDir, onSpawn, log });
+              pids.add(postmasterPid(db.dataDir));
+              return db.process;
+            },
+            innerPid: () => postmasterPid(postgresDir),
+          }),
     ]);
-    if (db) pids.add(postmasterPid(db.dataDir));
-    endpoints.databaseUrl ??= db?.url;
+    endpoints.databaseUrl ??= embeddedDatabaseUrl(ports.postgres);
 
     const pool = createPool(endpoints.databaseUrl, 2);
     try {
@@ -155,49 +201,37 @@ export async function startStack(opts: StackOptions = {}): Promise<RunningStack>
       FAULT_PROFILE: opts.faults ?? 'none',
       TIME_SCALE: String(opts.timeScale ?? 1),
     };
-    const tsx = (name: string, script: string, args: string[] = []) =>
-      startProcess(name, process.execPath, [...TSX_ARGS, path.join(PROJECT_ROOT, script), ...args], {
-        env,
-        logDir,
-        cwd: PROJECT_ROOT,
-        onSpawn: register,
-      });
-    // The worker only needs Temporal, so it bundles its workflows while the services start.
-    const worker = opts.worker ? tsx('worker', 'src/worker.ts') : undefined;
-    // SafeExecutor workers: more than one, claiming with SKIP LOCKED, each its own process.
-    const executors = Array.from({ length: EXECUTORS }, (_, i) =>
-      tsx(`executor-${i + 1}`, 'src/services/meta-publisher/executor-main.ts', [`executor-${i + 1}`]),
-    );
+    const child = (
+      name: string,
+      script: string,
+      args: string[],
+      what: string,
+      ready: NodeChildReady,
+      timeoutMs?: number,
+    ) => supervisor.add(nodeChildSpec({ name, script, args, env, logDir, what, ready, timeoutMs }));
     await Promise.all([
-      ...executors.map((p) => waitUntilReady(p, p.name, async () => tailLog(p.logFile, 5).includes('ready'), 60_000)),
-      ...SERVICE_NAMES.map((name) => {
-        const p = tsx(name, 'src/services/main.ts', [name]);
-        return waitUntilReady(p, `service ${name}`, () => healthy(endpoints.services[name]), 60_000);
-      }),
-      worker &&
-        waitUntilReady(worker, 'the worker', async () => tailLog(worker.logFile, 50).includes('worker ready'), 120_000),
+      // The worker only needs Temporal, so it bundles its workflows while the services start.
+      opts.worker && child('worker', 'src/worker.ts', [], 'the worker', printed('worker ready'), 240_000),
+      // SafeExecutor workers: more than one, claiming with SKIP LOCKED, each its own process.
+      ...Array.from({ length: EXECUTORS }, (_, i) =>
+        child(
+          `executor-${i + 1}`,
+          'src/services/meta-publisher/executor-main.ts',
+          [`executor-${i + 1}`],
+          `executor-${i + 1}`,
+          printed('ready'),
+        ),
+      ),
+      ...SERVICE_NAMES.map((name) =>
+        child(name, 'src/services/main.ts', [name], `service ${name}`, () => healthy(endpoints.services[name])),
+      ),
     ]);
   } catch (err) {
     await stop();
     throw err;
   }
 
-  const stackFile = stackFilePath(dataDir);
-  fs.writeFileSync(
-    stackFile,
-    JSON.stringify(
-      {
-        temporalAddress: endpoints.temporalAddress,
-        temporalNamespace: endpoints.namespace,
-        temporalUiUrl: endpoints.temporalUiUrl,
-        databaseUrl: endpoints.databaseUrl,
-        services: endpoints.services,
-        pid: process.pid,
-        startedAt: new Date().toISOString(),
-      },
-      null,
-      2,
-    ) + '\n',
-  );
-  return { endpoints, stackFile, stop };
+  ready = true;
+  writeStackFile(stackFile, stackFileContent());
+  return { endpoints, stackFile, stop, processes: () => supervisor.status() };
 }

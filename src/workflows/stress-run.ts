@@ -19,14 +19,14 @@ import type { FlowOutcome, SimSettings } from '../flows/types';
 import { planDurationMs, plannedStarts, scheduledAt, startsDueBy } from '../load/arrivals';
 import { breakpointVerdict, judgeStep, stepRate } from '../load/breakpoint';
 import { TICK_MS, type ArrivalPlan, type LoadShape } from '../load/shape';
-import { standardResultSchema, type StandardResult } from '../result/schema';
+import { standardResultSchema, type ChaosSection, type StandardResult } from '../result/schema';
 import type { BreakpointStep } from '../result/load-schema';
 import type { Capacities } from '../services/shared/fault-profile';
 import { addOutcome, emptyRun, toResult, type RunAccumulator } from '../stats/aggregate';
 import { record } from '../stats/histogram';
 import { emptyTally, loadSection, type LoadTally } from '../stats/load-section';
 import { emptySeries, noteCompletion, noteDrop, noteStart, seriesView, type SeriesState } from '../stats/series';
-import { summaryQuery } from './definitions';
+import { chaosKillSignal, summaryQuery } from './definitions';
 import { STEP_PRESETS } from '../flows/step-presets';
 
 const { store_stress_run, apply_capacity } = proxyActivities<Activities>(STEP_PRESETS.bookkeeping);
@@ -73,7 +73,7 @@ export interface StressRunInput {
   /** Children per run of the parent before continue-as-new (default CHILDREN_PER_RUN; tests lower it). */
   childrenPerRun?: number;
   /** Carried across continue-as-new. */
-  carried?: { next: number; acc: RunAccumulator; startedAt: number; load?: LoadCarry };
+  carried?: { next: number; acc: RunAccumulator; startedAt: number; load?: LoadCarry; chaos?: ChaosSection };
 }
 
 const isOpen = (shape: LoadShape | undefined) => shape?.model === 'open' || shape?.model === 'breakpoint';
@@ -172,7 +172,15 @@ export async function stressRun(input: StressRunInput): Promise<StandardResult> 
     }
     return { ...base, load: section, series: seriesView(load.series) };
   };
-  setHandler(summaryQuery, result);
+  // Kills chaos made in the stack during the run, by id (a kill is sent again with its recovery time).
+  let chaos = input.carried?.chaos;
+  setHandler(chaosKillSignal, (sent) => {
+    const kills = new Map((chaos?.kills ?? []).map((k) => [k.id, k]));
+    for (const k of sent.kills) kills.set(k.id, k);
+    chaos = { ...sent, kills: [...kills.values()].sort((a, b) => a.id - b.id) };
+  });
+  const withChaos = (r: StandardResult): StandardResult => (chaos ? { ...r, chaos } : r);
+  setHandler(summaryQuery, () => withChaos(result()));
 
   const finish = (workflowId: string, outcome: FlowOutcome): void => {
     if (!inFlight.delete(workflowId)) return;
@@ -258,7 +266,7 @@ export async function stressRun(input: StressRunInput): Promise<StandardResult> 
     // Every start must be acknowledged before the run hands its flows to the next one.
     await condition(() => starting === 0);
     load.inFlight = [...inFlight].map(([workflowId, index]) => ({ workflowId, index }));
-    return continueAsNew<typeof stressRun>({ ...input, carried: { next, acc, startedAt, load } });
+    return continueAsNew<typeof stressRun>({ ...input, carried: { next, acc, startedAt, load, chaos } });
   };
 
   /** Paces the starts of `plan` from `load.origin` by the workflow clock, one timer per tick; false to continue. */
@@ -333,7 +341,7 @@ export async function stressRun(input: StressRunInput): Promise<StandardResult> 
 
   end.status = 'completed';
   end.at = Date.now();
-  const final = result();
+  const final = withChaos(result());
   const checked = standardResultSchema.safeParse(final);
   if (!checked.success) {
     throw ApplicationFailure.nonRetryable(`result failed validation: ${checked.error.message}`, 'InvalidResult');

@@ -51,6 +51,8 @@ export async function connectTestStack(): Promise<TestStack> {
   const connection = await Connection.connect({ address: endpoints.temporalAddress });
   const client = new Client({ connection, namespace: endpoints.namespace });
   const pool = new Pool({ connectionString: endpoints.databaseUrl, max: 5 });
+  // Tests restart PostgreSQL: an idle client losing its server must not fail the test file.
+  pool.on('error', () => undefined);
   const agent = createHttpAgent();
   const codePath = fs.readFileSync(TEST_BUNDLE_FILE, 'utf8');
   return {

@@ -1,0 +1,38 @@
+import path from 'node:path';
+import { PROJECT_ROOT } from '../config';
+import { startProcess, waitUntilReady, type ManagedProcess } from './processes';
+import type { ChildSpec } from './supervisor';
+
+/** Generous: on a busy two-core machine a tsx child takes far longer than its usual few seconds. */
+const START_TIMEOUT_MS = 180_000;
+
+/** A supervised node process running one of the project's TypeScript entry points (through tsx). */
+export function nodeChildSpec(opts: {
+  name: string;
+  script: string;
+  args?: string[];
+  env: NodeJS.ProcessEnv;
+  logDir: string;
+  /** How error messages name it, e.g. "service ml-service". */
+  what?: string;
+  /** Polled until true: the child serves. */
+  ready: (p: ManagedProcess) => Promise<boolean>;
+  timeoutMs?: number;
+}): ChildSpec {
+  return {
+    name: opts.name,
+    async start(onSpawn) {
+      const p = startProcess(
+        opts.name,
+        process.execPath,
+        ['--import', 'tsx', path.join(PROJECT_ROOT, opts.script), ...(opts.args ?? [])],
+        { env: opts.env, logDir: opts.logDir, cwd: PROJECT_ROOT, onSpawn },
+      );
+      await waitUntilReady(p, opts.what ?? opts.name, () => opts.ready(p), opts.timeoutMs ?? START_TIMEOUT_MS);
+      return p;
+    },
+  };
+}
+
+/** Ready once the process has printed `text` (since it started). */
+export const printed = (text: string) => async (p: ManagedProcess) => p.output().includes(text);

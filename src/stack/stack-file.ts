@@ -1,0 +1,51 @@
+import fs from 'node:fs';
+import { z } from 'zod';
+
+export const childStatusSchema = z.object({
+  name: z.string(),
+  state: z.enum(['starting', 'running', 'restarting', 'failed', 'stopped']),
+  pid: z.number().int().optional(),
+  /** The command line the pid ran when it was started, so a reused pid is never taken for the child. */
+  cmdline: z.string().optional(),
+  /** The real server under a wrapper process (PostgreSQL's postmaster). */
+  inner_pid: z.number().int().optional(),
+  restarts: z.number().int().nonnegative(),
+  log_file: z.string().optional(),
+  last_exit: z.object({ at: z.string(), code: z.number().nullable(), signal: z.string().nullable() }).optional(),
+});
+
+export type ChildStatus = z.infer<typeof childStatusSchema>;
+
+/** `.data/stack.json`: the addresses clients use, and the supervised processes with their restarts. */
+export const stackFileSchema = z.object({
+  temporalAddress: z.string(),
+  temporalNamespace: z.string().default('default'),
+  /** Unknown for a Temporal the stack did not start (TEMPORAL_ADDRESS without TEMPORAL_UI_URL). */
+  temporalUiUrl: z.string().optional(),
+  databaseUrl: z.string().optional(),
+  services: z.record(z.string(), z.string()),
+  /** The process that owns (supervises) the stack. */
+  pid: z.number().int().optional(),
+  startedAt: z.string().optional(),
+  restarts_total: z.number().int().nonnegative().default(0),
+  processes: z.array(childStatusSchema).default([]),
+});
+
+export type StackFile = z.infer<typeof stackFileSchema>;
+
+/** Written to a temporary file and renamed, so a reader never sees half of it. */
+export function writeStackFile(file: string, content: StackFile): void {
+  const partial = `${file}.${process.pid}.tmp`;
+  fs.writeFileSync(partial, JSON.stringify(content, null, 2) + '\n');
+  fs.renameSync(partial, file);
+}
+
+/** The stack file, when there is one that parses; undefined otherwise. */
+export function readStackFileContent(file: string): StackFile | undefined {
+  try {
+    const parsed = stackFileSchema.safeParse(JSON.parse(fs.readFileSync(file, 'utf8')));
+    return parsed.success ? parsed.data : undefined;
+  } catch {
+    return undefined;
+  }
+}
