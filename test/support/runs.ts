@@ -100,3 +100,8 @@ export async function firstFailure(client: Client, result: StandardResult): Prom
   }
   return null;
 }
+
+/** The workflow id of a run's flow number `index`, as the stress-run parent names its children. */
+export function childWorkflowId(runId: string, index: number): string {
+  return `${runId}-${String(index).padStart(5, '0')}`;
+}

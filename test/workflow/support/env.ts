@@ -1,4 +1,4 @@
-import { Client, Connection } from '@temporalio/client';
+import { Client, Connection, type WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { Context } from '@temporalio/activity';
 import crypto from 'node:crypto';
@@ -36,7 +36,14 @@ export interface WorkflowEnv {
   client: Client;
   /** The worker's task queue (children inherit it). */
   taskQueue: string;
-  /** Starts a workflow whose activities (and its children's) are `stubs`, and waits for its result. */
+  /** Starts a workflow whose activities (and its children's) are `stubs`. */
+  start(
+    stubs: StubSet,
+    workflowType: string,
+    args: unknown[],
+    workflowId?: string,
+  ): Promise<WorkflowHandleWithFirstExecutionRunId>;
+  /** Starts a workflow as `start` does and waits for its result. */
   execute<T>(stubs: StubSet, workflowType: string, args: unknown[], workflowId?: string): Promise<T>;
 }
 
@@ -92,12 +99,16 @@ export function useWorkflowEnv(): WorkflowEnv {
     await nativeConnection?.close();
     await connection?.close();
   });
-  env.execute = async (stubs, workflowType, args, workflowId = `wf-${crypto.randomUUID()}`) => {
+  env.start = (stubs, workflowType, args, workflowId = `wf-${crypto.randomUUID()}`) => {
     byRun.set(workflowId, stubs);
+    return env.client.workflow.start(workflowType, { taskQueue: env.taskQueue, workflowId, args });
+  };
+  env.execute = async (stubs, workflowType, args, workflowId) => {
+    const handle = await env.start(stubs, workflowType, args, workflowId);
     try {
-      return await env.client.workflow.execute(workflowType, { taskQueue: env.taskQueue, workflowId, args });
+      return await handle.result();
     } finally {
-      byRun.delete(workflowId);
+      byRun.delete(handle.workflowId);
     }
   };
   return env;
