@@ -7,21 +7,17 @@ import { marketFor } from '../../src/market/market';
 import { deliverHubspot } from '../support/hubspot';
 import { runOptions } from '../support/runs';
 import { kill, startUntil } from '../support/spawn';
-import { connectTestStack, testStackEnv, type TestStack } from '../support/stack';
+import { useTestStack, testStackEnv } from '../support/stack';
 import { request } from 'undici';
 
 const TIME_SCALE = 0.001;
 const HOUR_MS = 3_600_000 * TIME_SCALE;
 
-let stack: TestStack;
 const started: ChildProcess[] = [];
-beforeAll(async () => {
-  stack = await connectTestStack();
-});
 afterAll(async () => {
   for (const child of started) await kill(child, 'SIGTERM');
-  await stack.close();
 });
+const stack = useTestStack();
 
 async function run(faults: FaultProfile, during?: (runId: string) => Promise<void>): Promise<StandardResult> {
   return stack.withWorker(async () => {

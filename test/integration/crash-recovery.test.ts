@@ -6,17 +6,13 @@ import { BUILT_IN_PROFILES, type FaultProfile, type ServiceFaults } from '../../
 import { TEST_BUNDLE_FILE, TEST_PORT_OFFSET } from '../support/paths';
 import { expectRowsOncePerFlow, runOptions, waitForCompleted } from '../support/runs';
 import { kill, startUntil } from '../support/spawn';
-import { connectTestStack, testStackEnv, type TestStack } from '../support/stack';
+import { useTestStack, testStackEnv } from '../support/stack';
 
-let stack: TestStack;
 const started: ChildProcess[] = [];
-beforeAll(async () => {
-  stack = await connectTestStack();
-});
 afterAll(async () => {
   for (const child of started) await kill(child, 'SIGTERM');
-  await stack.close();
 });
+const stack = useTestStack();
 
 /** The default profile's latencies without its random faults: the only failures here are the crashes. */
 const slowButHealthy: FaultProfile = {
