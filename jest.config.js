@@ -1,4 +1,8 @@
-/** Unit tests run alone; integration tests share one real stack started by globalSetup. */
+/**
+ * Unit tests run alone; workflow tests share one local Temporal dev server with stubbed activities (no
+ * services, no PostgreSQL); integration tests share one real stack. Each project's globalSetup runs only
+ * when one of its tests is selected.
+ */
 const transform = { '^.+\\.ts$': ['@swc/jest', { jsc: { target: 'es2022' } }] };
 
 module.exports = {
@@ -10,6 +14,14 @@ module.exports = {
       testEnvironment: 'node',
       transform,
       testMatch: ['<rootDir>/test/unit/**/*.test.ts'],
+    },
+    {
+      displayName: 'workflow',
+      testEnvironment: 'node',
+      transform,
+      testMatch: ['<rootDir>/test/workflow/**/*.test.ts'],
+      globalSetup: '<rootDir>/test/workflow/support/global-setup.ts',
+      globalTeardown: '<rootDir>/test/workflow/support/global-teardown.ts',
     },
     {
       displayName: 'integration',

@@ -1,27 +1,17 @@
-import { awaitStressRun, startStressRun } from '../../src/cli/run-stress';
 import { FLOWS } from '../../src/flows/catalog';
 import { standardResultSchema, type StandardResult } from '../../src/result/schema';
 import { BUILT_IN_PROFILES, type FaultProfile } from '../../src/services/shared/fault-profile';
 import { SIM_HEADERS } from '../../src/services/shared/sim-headers';
 import { QUORUM, TITANS } from '../../src/services/titan-core/council';
 import { rowsPerFlow, runOptions } from '../support/runs';
-import { connectTestStack, type TestStack } from '../support/stack';
+import { useTestStack } from '../support/stack';
 
 const STEPS = FLOWS['ai-council'].steps;
 
-let stack: TestStack;
-beforeAll(async () => {
-  stack = await connectTestStack();
-});
-afterAll(async () => {
-  await stack.close();
-});
+const stack = useTestStack();
 
 async function run(opts: Parameters<typeof runOptions>[0]): Promise<StandardResult> {
-  return stack.withWorker(async () => {
-    const handle = await startStressRun(stack.client, runOptions({ flow: 'ai-council', ...opts }));
-    return awaitStressRun(stack.client, handle.workflowId);
-  });
+  return stack.runFlow({ flow: 'ai-council', ...opts });
 }
 
 /** Each flow's rows exist once; votes match verdicts; every approved plan was generated and rendered. */

@@ -1,25 +1,12 @@
-import { awaitStressRun, startStressRun } from '../../src/cli/run-stress';
 import { BUILT_IN_PROFILES, type FaultProfile } from '../../src/services/shared/fault-profile';
 import { marketFor } from '../../src/market/market';
-import { runOptions } from '../support/runs';
-import { connectTestStack, type TestStack } from '../support/stack';
+import { childWorkflowId } from '../support/runs';
+import { useTestStack } from '../support/stack';
 
-let stack: TestStack;
-beforeAll(async () => {
-  stack = await connectTestStack();
-});
-afterAll(async () => {
-  await stack.close();
-});
+const stack = useTestStack();
 
 const run = (flow: 'rag-search' | 'best-ads-level', count: number, faults: FaultProfile = BUILT_IN_PROFILES.none) =>
-  stack.withWorker(async () => {
-    const handle = await startStressRun(
-      stack.client,
-      runOptions({ flow, count, concurrency: 5, timeScale: 0.01, faults, seed: 11 }),
-    );
-    return awaitStressRun(stack.client, handle.workflowId);
-  });
+  stack.runFlow({ flow, count, concurrency: 5, timeScale: 0.01, faults, seed: 11 });
 
 test('budget allocation, RAG search and the feedback loop run together for each ad set, each write once', async () => {
   // Winners to search among come from the RAG flow.
@@ -38,7 +25,7 @@ test('budget allocation, RAG search and the feedback loop run together for each 
 
   const market = marketFor(11);
   for (let i = 0; i < 12; i++) {
-    const flowId = `${result.run_id}-${String(i).padStart(5, '0')}`;
+    const flowId = childWorkflowId(result.run_id, i);
     const adSet = market[i % market.length];
     // One promotion decision per flow, about this ad set, from the feedback loop.
     const promotions = await stack.pool.query('SELECT ad_set_id, ad_id FROM promotions WHERE idempotency_key LIKE $1', [

@@ -8,20 +8,16 @@ import { deliverHubspot } from '../support/hubspot';
 import { runOptions } from '../support/runs';
 import { expectExecutorInvariants } from '../support/safe-executor';
 import { kill, startUntil } from '../support/spawn';
-import { connectTestStack, testStackEnv, type TestStack } from '../support/stack';
+import { useTestStack, testStackEnv } from '../support/stack';
 import { request } from 'undici';
 
 const TIME_SCALE = 0.001;
 
-let stack: TestStack;
 const started: ChildProcess[] = [];
-beforeAll(async () => {
-  stack = await connectTestStack();
-});
 afterAll(async () => {
   for (const child of started) await kill(child, 'SIGTERM');
-  await stack.close();
 });
+const stack = useTestStack();
 
 async function run(faults: FaultProfile, during?: (runId: string) => Promise<void>): Promise<StandardResult> {
   return stack.withWorker(async () => {

@@ -2,17 +2,15 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { standardResultSchema } from '../../src/result/schema';
-import { connectTestStack, testStackEnv, type TestStack } from '../support/stack';
+import { useTestStack, testStackEnv } from '../support/stack';
 import { runCommand } from '../support/spawn';
 
-let stack: TestStack;
+const stack = useTestStack();
 let tmp: string;
-beforeAll(async () => {
-  stack = await connectTestStack();
+beforeAll(() => {
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'gv-cli-'));
 });
-afterAll(async () => {
-  await stack.close();
+afterAll(() => {
   fs.rmSync(tmp, { recursive: true, force: true });
 });
 

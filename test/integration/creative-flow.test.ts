@@ -1,28 +1,19 @@
 import { FLOWS } from '../../src/flows/catalog';
 import { createHttpAgent } from '../../src/activities/http';
 import { plainCreativeFlow } from '../../src/bench/plain-creative';
-import { awaitStressRun, makeRunId, simSettings, startStressRun } from '../../src/cli/run-stress';
+import { makeRunId, simSettings } from '../../src/cli/run-stress';
 import { standardResultSchema, type StandardResult } from '../../src/result/schema';
 import { BUILT_IN_PROFILES, type FaultProfile } from '../../src/services/shared/fault-profile';
 import { summaryQuery } from '../../src/workflows/definitions';
-import { connectTestStack, type TestStack } from '../support/stack';
-import { expectRowsOncePerFlow, runOptions } from '../support/runs';
+import { useTestStack } from '../support/stack';
+import { expectRowsOncePerFlow, childWorkflowId, runOptions } from '../support/runs';
 
 const STEPS = FLOWS['creative-flow'].steps;
 
-let stack: TestStack;
-beforeAll(async () => {
-  stack = await connectTestStack();
-});
-afterAll(async () => {
-  await stack.close();
-});
+const stack = useTestStack();
 
 async function run(faults: FaultProfile = BUILT_IN_PROFILES.none): Promise<StandardResult> {
-  return stack.withWorker(async () => {
-    const handle = await startStressRun(stack.client, runOptions({ faults, faultsName: faults.name }));
-    return awaitStressRun(stack.client, handle.workflowId);
-  });
+  return stack.runFlow({ faults, faultsName: faults.name });
 }
 
 test('20 flows at concurrency 5 give a valid result whose counts add up and whose rows exist once per flow', async () => {
@@ -68,9 +59,7 @@ test('with 30% 5xx on two services, retries show in the result and in history, a
   // History: a retried activity's started event carries its attempt count and the last failure.
   let found = false;
   for (let i = 0; i < 20 && !found; i++) {
-    const history = await stack.client.workflow
-      .getHandle(`${result.run_id}-${String(i).padStart(5, '0')}`)
-      .fetchHistory();
+    const history = await stack.client.workflow.getHandle(childWorkflowId(result.run_id, i)).fetchHistory();
     for (const event of history.events ?? []) {
       const started = event.activityTaskStartedEventAttributes;
       if (started && (started.attempt ?? 1) > 1) {
@@ -83,12 +72,7 @@ test('with 30% 5xx on two services, retries show in the result and in history, a
 });
 
 test('a run longer than one parent history continues as new, carrying its totals, and the query follows it', async () => {
-  const result = await stack.withWorker(async () => {
-    const handle = await startStressRun(stack.client, runOptions({ count: 12, concurrency: 4 }), undefined, {
-      childrenPerRun: 5,
-    });
-    return awaitStressRun(stack.client, handle.workflowId);
-  });
+  const result = await stack.runFlow({ count: 12, concurrency: 4 }, { childrenPerRun: 5 });
   expect(result).toMatchObject({ status: 'completed', total_operations: 12, completed_operations: 12, failed: 0 });
   await expectRowsOncePerFlow(stack.pool, result);
   const runs: string[] = [];

@@ -1,27 +1,16 @@
-import { awaitStressRun, startStressRun } from '../../src/cli/run-stress';
 import { FLOWS } from '../../src/flows/catalog';
 import { DB_RULES } from '../../src/activities/database';
 import { standardResultSchema, type StandardResult } from '../../src/result/schema';
-import { connectTestStack, type TestStack } from '../support/stack';
-import { firstFailure, rowsPerFlow, runOptions } from '../support/runs';
+import { useTestStack } from '../support/stack';
+import { firstFailure, rowsPerFlow } from '../support/runs';
 
 const STEPS = FLOWS['database-operations'].steps;
 const COUNT = 20;
 
-let stack: TestStack;
-beforeAll(async () => {
-  stack = await connectTestStack();
-});
-afterAll(async () => {
-  await stack.close();
-});
+const stack = useTestStack();
 
 async function run(): Promise<StandardResult> {
-  return stack.withWorker(async () => {
-    const opts = runOptions({ flow: 'database-operations', count: COUNT, concurrency: 10 });
-    const handle = await startStressRun(stack.client, opts);
-    return awaitStressRun(stack.client, handle.workflowId);
-  });
+  return stack.runFlow({ flow: 'database-operations', count: COUNT, concurrency: 10 });
 }
 
 test('20 flows at concurrency 10: every step holds its property and leaves its rows once per flow', async () => {
@@ -94,11 +83,7 @@ test('a property that does not hold fails its step for good, on the first attemp
   // Without the index the lookup can only be a Seq Scan: index_performance must fail, not retry.
   await stack.pool.query('DROP INDEX campaigns_ad_account_id_idx');
   try {
-    const result = await stack.withWorker(async () => {
-      const opts = runOptions({ flow: 'database-operations', count: 1, concurrency: 1 });
-      const handle = await startStressRun(stack.client, opts);
-      return awaitStressRun(stack.client, handle.workflowId);
-    });
+    const result = await stack.runFlow({ flow: 'database-operations', count: 1, concurrency: 1 });
     expect(result).toMatchObject({ failed: 1, failure_points: { index_performance: 1 } });
     expect(result.step_analysis.index_performance).toMatchObject({ executions: 1, failures: 1, retries: 0 });
     expect(await firstFailure(stack.client, result)).toMatch(

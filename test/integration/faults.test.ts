@@ -2,15 +2,11 @@ import { randomUUID } from 'node:crypto';
 import { Agent, request } from 'undici';
 import { BUILT_IN_PROFILES, type ServiceFaults } from '../../src/services/shared/fault-profile';
 import { encodeFaults, SIM_HEADERS } from '../../src/services/shared/sim-headers';
-import { connectTestStack, type TestStack } from '../support/stack';
+import { useTestStack } from '../support/stack';
 
-let stack: TestStack;
+const stack = useTestStack();
 const agent = new Agent({ connections: 32 });
-beforeAll(async () => {
-  stack = await connectTestStack();
-});
 afterAll(async () => {
-  await stack.close();
   await agent.close();
 });
 

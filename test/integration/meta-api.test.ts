@@ -1,30 +1,19 @@
 import { request } from 'undici';
 import { formatResult } from '../../src/cli/format';
-import { awaitStressRun, startStressRun } from '../../src/cli/run-stress';
 import { metaApiAccounts } from '../../src/flows/meta-api-inputs';
 import type { StandardResult } from '../../src/result/schema';
-import { runOptions, rowsPerFlow } from '../support/runs';
+import { rowsPerFlow } from '../support/runs';
 import { createAdSet } from '../support/safe-executor';
-import { connectTestStack, type TestStack } from '../support/stack';
+import { useTestStack } from '../support/stack';
 
 // A platform hour of 36 s: longer than a run, so an account's 16 changes meet the hourly limit.
 const TIME_SCALE = 0.01;
 const HOUR_MS = 3_600_000 * TIME_SCALE;
 
-let stack: TestStack;
-beforeAll(async () => {
-  stack = await connectTestStack();
-});
-afterAll(async () => {
-  await stack.close();
-});
+const stack = useTestStack();
 
 async function run(seed: number, count: number, concurrency: number, timeScale = TIME_SCALE): Promise<StandardResult> {
-  return stack.withWorker(async () => {
-    const opts = runOptions({ flow: 'meta-api', count, concurrency, timeScale, seed });
-    const handle = await startStressRun(stack.client, opts);
-    return awaitStressRun(stack.client, handle.workflowId);
-  });
+  return stack.runFlow({ flow: 'meta-api', count, concurrency, timeScale, seed });
 }
 
 interface Executed {

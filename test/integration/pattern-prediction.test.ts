@@ -1,23 +1,12 @@
-import { awaitStressRun, startStressRun } from '../../src/cli/run-stress';
 import type { StandardResult } from '../../src/result/schema';
 import { PRO_MODULES } from '../../src/services/video-agent/pro-modules';
 import { request } from 'undici';
-import { runOptions } from '../support/runs';
-import { connectTestStack, type TestStack } from '../support/stack';
+import { useTestStack } from '../support/stack';
 
-let stack: TestStack;
-beforeAll(async () => {
-  stack = await connectTestStack();
-});
-afterAll(async () => {
-  await stack.close();
-});
+const stack = useTestStack();
 
 const run = (flow: 'self-learning-cycle' | 'rag-search' | 'pattern-prediction', count: number, concurrency: number) =>
-  stack.withWorker(async () => {
-    const handle = await startStressRun(stack.client, runOptions({ flow, count, concurrency, timeScale: 0.01 }));
-    return awaitStressRun(stack.client, handle.workflowId);
-  });
+  stack.runFlow({ flow, count, concurrency, timeScale: 0.01 });
 
 test('questions are answered from winning patterns and the knowledge graph, and the suggested edits run on the Video Agent', async () => {
   // The evidence comes from the flows that produce it: compound learning and the RAG knowledge graph.

@@ -2,15 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { request } from 'undici';
 import { TASK_QUEUE } from '../../src/config';
 import { SERVICE_NAMES } from '../../src/services/catalog';
-import { connectTestStack, type TestStack } from '../support/stack';
+import { useTestStack } from '../support/stack';
 
-let stack: TestStack;
-beforeAll(async () => {
-  stack = await connectTestStack();
-});
-afterAll(async () => {
-  await stack.close();
-});
+const stack = useTestStack();
 
 test('platform-check calls every service health endpoint as its own activity, on the real stack', async () => {
   const workflowId = `platform-check-${randomUUID()}`;

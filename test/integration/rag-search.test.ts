@@ -7,7 +7,6 @@ import path from 'node:path';
 import { createClient } from '@redis/client';
 import type { FastifyInstance } from 'fastify';
 import { request } from 'undici';
-import { awaitStressRun, startStressRun } from '../../src/cli/run-stress';
 import { FLOWS } from '../../src/flows/catalog';
 import { registerRag } from '../../src/services/ml-service/rag';
 import { ragConfigFromEnv } from '../../src/services/ml-service/rag/config';
@@ -15,16 +14,10 @@ import { bruteForceKnn, embed } from '../../src/services/ml-service/rag/embeddin
 import { winnerFor, type Winner } from '../../src/services/ml-service/rag/winners';
 import { BUILT_IN_PROFILES, faultsFor } from '../../src/services/shared/fault-profile';
 import { createServiceApp } from '../../src/services/shared/server';
-import { rowsPerFlow, runOptions } from '../support/runs';
-import { connectTestStack, type TestStack } from '../support/stack';
+import { rowsPerFlow } from '../support/runs';
+import { useTestStack } from '../support/stack';
 
-let stack: TestStack;
-beforeAll(async () => {
-  stack = await connectTestStack();
-});
-afterAll(async () => {
-  await stack.close();
-});
+const stack = useTestStack();
 
 // Fresh seeds per test run: the index keeps a winner once by ad id, whichever run indexed it first.
 const CORPUS_SEED = randomInt(1_000_000, 2_000_000);
@@ -139,11 +132,7 @@ test('bad input is refused with a 400 naming the field', async () => {
 test('a run of the flow writes its rows once per flow and grows the knowledge graph', async () => {
   const count = 12;
   const before = await cacheCounts();
-  const result = await stack.withWorker(async () => {
-    const opts = runOptions({ flow: 'rag-search', count, concurrency: 4, timeScale: 0.01, seed: FLOW_SEED });
-    const handle = await startStressRun(stack.client, opts);
-    return awaitStressRun(stack.client, handle.workflowId);
-  });
+  const result = await stack.runFlow({ flow: 'rag-search', count, concurrency: 4, timeScale: 0.01, seed: FLOW_SEED });
   expect(result).toMatchObject({ status: 'completed', completed_operations: count, successful: count, failed: 0 });
   expect(Object.keys(result.step_analysis)).toEqual([...FLOWS['rag-search'].steps]);
 

@@ -1,25 +1,14 @@
-import { awaitStressRun, startStressRun } from '../../src/cli/run-stress';
 import { formatResult } from '../../src/cli/format';
 import { standardResultSchema, type StandardResult } from '../../src/result/schema';
 import { hubspotSecret, signV3 } from '../../src/services/shared/hubspot-signature';
 import { deliverHubspot } from '../support/hubspot';
-import { runOptions, rowsPerFlow } from '../support/runs';
-import { connectTestStack, type TestStack } from '../support/stack';
+import { rowsPerFlow } from '../support/runs';
+import { useTestStack } from '../support/stack';
 
-let stack: TestStack;
-beforeAll(async () => {
-  stack = await connectTestStack();
-});
-afterAll(async () => {
-  await stack.close();
-});
+const stack = useTestStack();
 
 async function run(count: number, concurrency: number, seed: number): Promise<StandardResult> {
-  return stack.withWorker(async () => {
-    const opts = runOptions({ flow: 'realtime-feedback', count, concurrency, timeScale: 0.01, seed });
-    const handle = await startStressRun(stack.client, opts);
-    return awaitStressRun(stack.client, handle.workflowId);
-  });
+  return stack.runFlow({ flow: 'realtime-feedback', count, concurrency, timeScale: 0.01, seed });
 }
 
 test('30 realtime-feedback flows: events reach the model once, promotions are recorded, latency is measured', async () => {

@@ -1,14 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { connectTestStack, testStackEnv, type TestStack } from '../support/stack';
+import { useTestStack, testStackEnv } from '../support/stack';
 import { runCommand } from '../support/spawn';
 
-let stack: TestStack;
-beforeAll(async () => {
-  stack = await connectTestStack();
-});
-afterAll(async () => {
-  await stack.close();
-});
+const stack = useTestStack();
 
 const schedule = (args: string[]) => runCommand('npm', ['run', '--silent', 'schedule', '--', ...args], testStackEnv());
 

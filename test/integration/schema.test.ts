@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { migrate } from '../../src/db/migrate';
-import { connectTestStack, type TestStack } from '../support/stack';
+import { useTestStack } from '../support/stack';
 
 const PLATFORM_TABLES = [
   'users',
@@ -22,13 +22,7 @@ const PLATFORM_TABLES = [
   'winning_patterns',
 ];
 
-let stack: TestStack;
-beforeAll(async () => {
-  stack = await connectTestStack();
-});
-afterAll(async () => {
-  await stack.close();
-});
+const stack = useTestStack();
 
 test('migrations created the fifteen platform tables and stress_runs, each with a primary key', async () => {
   const tables = await stack.pool.query(

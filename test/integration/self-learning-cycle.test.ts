@@ -1,28 +1,22 @@
 import { randomUUID } from 'node:crypto';
 import { request } from 'undici';
-import { awaitStressRun, startStressRun } from '../../src/cli/run-stress';
 import { FLOWS } from '../../src/flows/catalog';
 import { creativeBatch } from '../../src/market/creatives';
-import { runOptions } from '../support/runs';
-import { connectTestStack, type TestStack } from '../support/stack';
+import { useTestStack } from '../support/stack';
 
-let stack: TestStack;
-beforeAll(async () => {
-  stack = await connectTestStack();
-});
-afterAll(async () => {
-  await stack.close();
-});
+const stack = useTestStack();
 
 const SEED = 31337;
 
 test('successive cycles learn: the CTR error on new actuals falls, and promoted ads are mostly the truly best', async () => {
   // Learning starts from the initial model: models other runs trained in this test database are retired.
   await stack.pool.query('DELETE FROM ml_models');
-  const result = await stack.withWorker(async () => {
-    const opts = runOptions({ flow: 'self-learning-cycle', count: 12, concurrency: 1, timeScale: 0.001, seed: SEED });
-    const handle = await startStressRun(stack.client, opts);
-    return awaitStressRun(stack.client, handle.workflowId);
+  const result = await stack.runFlow({
+    flow: 'self-learning-cycle',
+    count: 12,
+    concurrency: 1,
+    timeScale: 0.001,
+    seed: SEED,
   });
   expect(result).toMatchObject({ status: 'completed', completed_operations: 12, failed: 0 });
   expect(Object.keys(result.step_analysis)).toEqual([...FLOWS['self-learning-cycle'].steps]);

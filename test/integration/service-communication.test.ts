@@ -3,19 +3,13 @@ import { awaitStressRun, startStressRun } from '../../src/cli/run-stress';
 import { FLOWS } from '../../src/flows/catalog';
 import { standardResultSchema, type StandardResult } from '../../src/result/schema';
 import { BUILT_IN_PROFILES, type FaultProfile } from '../../src/services/shared/fault-profile';
-import { connectTestStack, type TestStack } from '../support/stack';
-import { firstFailure, rowsPerFlow, runOptions } from '../support/runs';
+import { useTestStack } from '../support/stack';
+import { firstFailure, rowsPerFlow, runOptions, childWorkflowId } from '../support/runs';
 
 const STEPS = FLOWS['service-communication'].steps;
 const COUNT = 10;
 
-let stack: TestStack;
-beforeAll(async () => {
-  stack = await connectTestStack();
-});
-afterAll(async () => {
-  await stack.close();
-});
+const stack = useTestStack();
 
 interface Sample {
   name: string;
@@ -83,7 +77,7 @@ test('10 flows: every path verified, breakers seen open, half-open and closed in
   }
   expect(seen.has('open')).toBe(true);
   for (let i = 0; i < COUNT; i++) {
-    const scope = `${result.run_id}-${String(i).padStart(5, '0')}:circuit_breaker`;
+    const scope = `${childWorkflowId(result.run_id, i)}:circuit_breaker`;
     const closed = after.find(
       (s) => s.name === 'gateway_circuit_state' && s.labels.scope === scope && s.labels.state === 'closed',
     );

@@ -4,17 +4,15 @@ import path from 'node:path';
 import { FLOW_NAMES } from '../../src/flows/catalog';
 import { standardResultSchema } from '../../src/result/schema';
 import { suiteResultSchema } from '../../src/result/suite-schema';
-import { connectTestStack, testStackEnv, type TestStack } from '../support/stack';
+import { useTestStack, testStackEnv } from '../support/stack';
 import { runCommand } from '../support/spawn';
 
-let stack: TestStack;
+const stack = useTestStack();
 let tmp: string;
-beforeAll(async () => {
-  stack = await connectTestStack();
+beforeAll(() => {
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'gv-suite-'));
 });
-afterAll(async () => {
-  await stack.close();
+afterAll(() => {
   fs.rmSync(tmp, { recursive: true, force: true });
 });
 

@@ -9,19 +9,15 @@ import { PRO_MODULES } from '../../src/services/video-agent/pro-modules';
 import { TEST_BUNDLE_FILE } from '../support/paths';
 import { rowsPerFlow, runOptions } from '../support/runs';
 import { kill, startUntil } from '../support/spawn';
-import { connectTestStack, testStackEnv, type TestStack } from '../support/stack';
+import { useTestStack, testStackEnv } from '../support/stack';
 
 const STEPS = FLOWS['video-processing'].steps;
 
-let stack: TestStack;
 const started: ChildProcess[] = [];
-beforeAll(async () => {
-  stack = await connectTestStack();
-});
 afterAll(async () => {
   for (const child of started) await kill(child, 'SIGTERM');
-  await stack.close();
 });
+const stack = useTestStack();
 
 interface Transition {
   status: string;
@@ -95,10 +91,7 @@ async function segmentsOf(runId: string) {
 }
 
 async function run(opts: Parameters<typeof runOptions>[0]): Promise<StandardResult> {
-  return stack.withWorker(async () => {
-    const handle = await startStressRun(stack.client, runOptions({ flow: 'video-processing', ...opts }));
-    return awaitStressRun(stack.client, handle.workflowId);
-  });
+  return stack.runFlow({ flow: 'video-processing', ...opts });
 }
 
 test('12 flows run all sixteen steps once each: one render job with the 13 modules in order, one rendered video', async () => {

@@ -1,22 +1,19 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
-import { awaitStressRun, startStressRun } from '../../src/cli/run-stress';
 import { webUiLinks } from '../../src/cli/format';
 import { ROOT } from '../support/spawn';
-import { runOptions } from '../support/runs';
-import { connectTestStack, type TestStack } from '../support/stack';
+import { childWorkflowId } from '../support/runs';
+import { useTestStack } from '../support/stack';
 
 /** Debian's chromium (installed by .ci/run); CHROMIUM_PATH names another. */
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const ARTIFACTS = path.join(ROOT, 'test-artifacts');
 
-let stack: TestStack;
 let browser: Browser;
 beforeAll(async () => {
   if (!fs.existsSync(CHROMIUM))
     throw new Error(`no chromium at ${CHROMIUM}: apt-get install chromium, or set CHROMIUM_PATH`);
-  stack = await connectTestStack();
   browser = await chromium.launch({
     executablePath: CHROMIUM,
     args: [
@@ -31,14 +28,11 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await browser?.close();
-  await stack?.close();
 });
+const stack = useTestStack();
 
 test("the Web UI's filtered list shows every flow of a run, and a flow's history shows its step activities", async () => {
-  const result = await stack.withWorker(async () => {
-    const handle = await startStressRun(stack.client, runOptions({ count: 4, concurrency: 4 }));
-    return awaitStressRun(stack.client, handle.workflowId);
-  });
+  const result = await stack.runFlow({ count: 4, concurrency: 4 });
   // The outcome search attribute lets the UI's filter box find a run's rejected or failed flows.
   const count = async (query: string) => (await stack.client.workflow.count(query)).count;
   const byRun = `StressRunId="${result.run_id}"`;
@@ -47,7 +41,7 @@ test("the Web UI's filtered list shows every flow of a run, and a flow's history
   expect(await count(`${byRun} AND RunOutcome="failed"`)).toBe(0);
   expect(await count(`WorkflowId="${result.run_id}" AND RunOutcome="passed"`)).toBe(1);
 
-  const children = Array.from({ length: 4 }, (_, i) => `${result.run_id}-${String(i).padStart(5, '0')}`);
+  const children = Array.from({ length: 4 }, (_, i) => childWorkflowId(result.run_id, i));
   const links = webUiLinks(stack.endpoints.temporalUiUrl, stack.endpoints.namespace, result.run_id)!;
   const page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
 

@@ -6,8 +6,10 @@ import type { StartOptions } from '../../src/cli/start-options';
 import { BUILT_IN_PROFILES, type FaultProfile } from '../../src/services/shared/fault-profile';
 import { summaryQuery } from '../../src/workflows/definitions';
 
+export type RunOverrides = Partial<StartOptions> & { faults?: FaultProfile };
+
 /** Start options for a test run: no injected latency unless the profile says so, a fast platform clock. */
-export function runOptions(overrides: Partial<StartOptions> & { faults?: FaultProfile } = {}): StartOptions {
+export function runOptions(overrides: RunOverrides = {}): StartOptions {
   return {
     flow: 'creative-flow',
     count: 20,
@@ -93,10 +95,15 @@ export async function expectRowsOncePerFlow(pool: Pool, result: StandardResult):
 export async function firstFailure(client: Client, result: StandardResult): Promise<string | null> {
   for (let i = 0; i < result.total_operations; i++) {
     const outcome = (await client.workflow
-      .getHandle(`${result.run_id}-${String(i).padStart(5, '0')}`)
+      .getHandle(childWorkflowId(result.run_id, i))
       .result()
       .catch(() => undefined)) as FlowOutcome | undefined;
     if (outcome?.outcome === 'failed') return `${outcome.failed_step}: ${outcome.error}`;
   }
   return null;
+}
+
+/** The workflow id of a run's flow number `index`, as the stress-run parent names its children. */
+export function childWorkflowId(runId: string, index: number): string {
+  return `${runId}-${String(index).padStart(5, '0')}`;
 }

@@ -6,6 +6,10 @@ import { createActivities } from '../../src/activities';
 import { createHttpAgent } from '../../src/activities/http';
 import { TASK_QUEUE, type Endpoints } from '../../src/config';
 import { readStackFile } from '../../src/cli/endpoints';
+import { awaitStressRun, startStressRun } from '../../src/cli/run-stress';
+import type { StandardResult } from '../../src/result/schema';
+import type { StressRunInput } from '../../src/workflows/stress-run';
+import { runOptions, type RunOverrides } from './runs';
 import { TEST_BUNDLE_FILE, TEST_STACK_FILE } from './paths';
 
 let runtimeQuiet = false;
@@ -39,6 +43,8 @@ export interface TestStack {
   pool: Pool;
   /** Runs `fn` while a worker (in this process) serves the task queue. */
   withWorker<T>(fn: () => Promise<T>): Promise<T>;
+  /** Runs one stress run (runOptions with these overrides) to its result, with a worker serving it. */
+  runFlow(overrides?: RunOverrides, extra?: Pick<StressRunInput, 'childrenPerRun'>): Promise<StandardResult>;
   close(): Promise<void>;
 }
 
@@ -55,7 +61,7 @@ export async function connectTestStack(): Promise<TestStack> {
   pool.on('error', () => undefined);
   const agent = createHttpAgent();
   const codePath = fs.readFileSync(TEST_BUNDLE_FILE, 'utf8');
-  return {
+  const stack: TestStack = {
     endpoints,
     client,
     pool,
@@ -75,10 +81,29 @@ export async function connectTestStack(): Promise<TestStack> {
         await nativeConnection.close();
       }
     },
+    runFlow(overrides = {}, extra = {}) {
+      return stack.withWorker(async () => {
+        const handle = await startStressRun(client, runOptions(overrides), undefined, extra);
+        return awaitStressRun(client, handle.workflowId);
+      });
+    },
     async close() {
       await connection.close();
       await pool.end();
       await agent.close();
     },
   };
+  return stack;
+}
+
+/** The test stack for one test file: connected before its tests, closed after them. Ready inside tests. */
+export function useTestStack(): TestStack {
+  const stack = {} as TestStack;
+  beforeAll(async () => {
+    Object.assign(stack, await connectTestStack());
+  });
+  afterAll(async () => {
+    await stack.close?.();
+  });
+  return stack;
 }
