@@ -18,7 +18,10 @@ export const STEP_PRESETS = {
       nonRetryableErrorTypes: NON_RETRYABLE_TYPES,
     },
   },
-  /** Rendering: a long call, fewer and slower retries. */
+  /**
+   * Rendering: a long call, slower retries. Enough of them to outlast a Video Agent restart (about 75 s of
+   * backoff in all: a killed service on a busy machine took up to 30 s to serve again); the 15 minutes bound it.
+   */
   slowRender: {
     startToCloseTimeout: '3m',
     scheduleToCloseTimeout: '15m',
@@ -27,7 +30,7 @@ export const STEP_PRESETS = {
       initialInterval: '500ms',
       backoffCoefficient: 2,
       maximumInterval: '10s',
-      maximumAttempts: 5,
+      maximumAttempts: 12,
       nonRetryableErrorTypes: NON_RETRYABLE_TYPES,
     },
   },
