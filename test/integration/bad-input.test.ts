@@ -3,15 +3,9 @@ import { request } from 'undici';
 import type { ServiceName } from '../../src/services/catalog';
 import { hubspotSecret, signV3 } from '../../src/services/shared/hubspot-signature';
 import { deliverHubspot } from '../support/hubspot';
-import { connectTestStack, type TestStack } from '../support/stack';
+import { useTestStack } from '../support/stack';
 
-let stack: TestStack;
-beforeAll(async () => {
-  stack = await connectTestStack();
-});
-afterAll(async () => {
-  await stack.close();
-});
+const stack = useTestStack();
 
 const features = { scene_count: 1, has_hook: true, avg_motion: 0.5, faces: 1 };
 const window = { window_start: '2026-01-01T00:00:00Z', window_end: '2026-01-01T01:00:00Z' };

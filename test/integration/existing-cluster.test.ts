@@ -3,20 +3,14 @@ import { randomUUID } from 'node:crypto';
 import net from 'node:net';
 import { SEARCH_ATTRIBUTES } from '../../src/flows/search-attributes';
 import { findTemporalCli } from '../../src/stack/temporal-cli';
-import { connectTestStack, testStackEnv, type TestStack } from '../support/stack';
+import { testStackEnv, useTestStack } from '../support/stack';
 import { kill, runCommand, startUntil } from '../support/spawn';
 
 /**
  * The test dev server standing in for a user's cluster, reached only through TEMPORAL_ADDRESS: namespaces made
  * with the official CLI have none of the project's search attributes, as on a fresh cluster.
  */
-let stack: TestStack;
-beforeAll(async () => {
-  stack = await connectTestStack();
-});
-afterAll(async () => {
-  await stack.close();
-});
+const stack = useTestStack();
 
 /** The environment of a user pointing the project at that cluster: no Web UI address unless given. */
 function clusterEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {

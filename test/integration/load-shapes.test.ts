@@ -6,16 +6,10 @@ import { standardResultSchema } from '../../src/result/schema';
 import { BUILT_IN_PROFILES, type FaultProfile } from '../../src/services/shared/fault-profile';
 import { parseThreshold } from '../../src/result/thresholds';
 import { runCommand } from '../support/spawn';
-import { connectTestStack, testStackEnv, type TestStack } from '../support/stack';
+import { testStackEnv, useTestStack } from '../support/stack';
 import { runOptions } from '../support/runs';
 
-let stack: TestStack;
-beforeAll(async () => {
-  stack = await connectTestStack();
-});
-afterAll(async () => {
-  await stack.close();
-});
+const stack = useTestStack();
 
 const none = BUILT_IN_PROFILES.none;
 
