@@ -1,15 +1,8 @@
 import type { ServiceName } from '../services/catalog';
 import type { ServiceFaults } from '../services/shared/fault-profile';
 
-/** How one step of one flow went, as the flow workflow measured it. */
-export interface StepRecord {
-  step: string;
-  status: 'completed' | 'failed';
-  /** Workflow time the step was scheduled, epoch ms. */
-  started_at: number;
-  /** From scheduling to result, retries and backoff included (the workflow's clock). */
-  duration_ms: number;
-  attempts: number;
+/** Where a step's time went (see stats/step-time.ts). */
+export interface StepTimeSplit {
   /** The platform's own time: every attempt's calls, as the activities timed them (monotonic clock). */
   service_ms: number;
   /** Each attempt's service time, failed attempts included, in attempt order. */
@@ -22,6 +15,17 @@ export interface StepRecord {
   unreported_attempts: number;
   /** What is left: Temporal's dispatch and the worker's own time (duration − service − wait − backoff, ≥ 0). */
   overhead_ms: number;
+}
+
+/** How one step of one flow went, as the flow workflow measured it. */
+export interface StepRecord extends StepTimeSplit {
+  step: string;
+  status: 'completed' | 'failed';
+  /** Workflow time the step was scheduled, epoch ms. */
+  started_at: number;
+  /** From scheduling to result, retries and backoff included (the workflow's clock). */
+  duration_ms: number;
+  attempts: number;
   error?: string;
 }
 

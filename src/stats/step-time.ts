@@ -1,4 +1,4 @@
-import type { AttemptTime } from '../flows/types';
+import type { AttemptTime, StepTimeSplit } from '../flows/types';
 
 export interface StepTimeInput {
   /** The step's time end to end, by the workflow's clock. */
@@ -11,15 +11,6 @@ export interface StepTimeInput {
   timeoutMs: number;
   /** The step's own durable waits. */
   waitMs: number;
-}
-
-export interface StepTimeSplit {
-  service_ms: number;
-  attempt_service_ms: number[];
-  wait_ms: number;
-  backoff_ms: number;
-  unreported_attempts: number;
-  overhead_ms: number;
 }
 
 const round3 = (n: number) => Math.round(n * 1000) / 1000;

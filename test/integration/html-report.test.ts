@@ -1,36 +1,21 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
+import { ARTIFACTS, launchChromium } from '../support/browser';
 import { htmlReport } from '../../src/report/html-page';
 import { standardResultSchema, type StandardResult } from '../../src/result/schema';
 import { completedResult, step } from '../support/results';
-import { ROOT, runCommand } from '../support/spawn';
+import { runCommand } from '../support/spawn';
 import { connectTestStack, testStackEnv, type TestStack } from '../support/stack';
-
-/** Debian's chromium (installed by `npm run setup`); CHROMIUM_PATH names another. */
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const ARTIFACTS = path.join(ROOT, 'test-artifacts');
 
 let stack: TestStack;
 let browser: Browser;
 let tmp: string;
 beforeAll(async () => {
-  if (!fs.existsSync(CHROMIUM))
-    throw new Error(`no chromium at ${CHROMIUM}: run 'npm run setup', or set CHROMIUM_PATH`);
   stack = await connectTestStack();
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'gv-html-'));
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--no-first-run',
-    ],
-  });
-  fs.mkdirSync(ARTIFACTS, { recursive: true });
+  browser = await launchChromium();
 });
 afterAll(async () => {
   await browser?.close();
