@@ -104,7 +104,7 @@ test('npm run stress-suite with a threshold a flow misses exits 99 and names the
 test.each([
   [['all', '--flows', 'creative-flow,nope'], /^--flows creative-flow,nope: unknown flow 'nope'/],
   [['all', '--count', 'nope=2'], /^--count nope=2: unknown flow 'nope'/],
-  [['creative-flow', '--count', 'creative-flow=2'], /^--count creative-flow=2: FLOW=N is for the suite/],
+  [['creative-flow', '--count', 'creative-flow=2'], /^--count creative-flow=2: FLOW=VALUE is for the suite/],
   [['creative-flow', '--flows', 'creative-flow'], /^--flows is for the suite/],
 ])('start-workflow %j exits 2 with one clear line and starts no suite', async (args, message) => {
   const before = (await stack.client.workflow.count('WorkflowType="stressSuite"')).count;

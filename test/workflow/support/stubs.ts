@@ -100,5 +100,7 @@ export function stubActivities(plans: StubPlans = {}): StubSet {
   activities.store_stress_run = async (result: unknown) => {
     stored.push(result as StandardResult);
   };
+  // The parent sets the services' capacity at its start: there are no services here, so nothing to set.
+  activities.apply_capacity = async () => ({});
   return { activities, calls, stored };
 }
