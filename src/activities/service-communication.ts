@@ -127,14 +127,15 @@ export function createServiceCommunicationActivities(deps: ActivityDeps) {
     ) =>
       verified(async () => {
         // The queue takes changes only for ad sets Meta holds: the flow's own is created first (idempotently).
+        // That is set-up, not the path the step measures, so it runs without the injected faults.
         const create = async (edge: string, body: Record<string, unknown>) =>
           (
             ok(
               await callGateway(deps, gw, {
                 method: 'POST',
                 path: `/api/meta-publisher/v19.0/${input.ad_account_id}/${edge}`,
-                faults: gw.faults,
-                upstreamFaults: meta.faults,
+                faults: QUIET_FAULTS,
+                upstreamFaults: QUIET_FAULTS,
                 idempotencyKey: `${gw.key}:${edge}`,
                 body: JSON.stringify(body),
               }),
