@@ -24,7 +24,11 @@ test("a service made slow on purpose shows as that step's service time, not as o
   });
   expect(result.failed).toBe(0);
   const slow = result.step_analysis.meta_insights_feedback;
-  expect(Math.abs((slow.service_p50_ms ?? 0) - SLOW_MS) / SLOW_MS).toBeLessThanOrEqual(0.1);
+  // The step makes the slow Meta call, then hands the rows to the ML Service: a write much like the next step's
+  // one call. Its service time is the 300 ms plus that write, within 10 % of 300 ms, and never below 300 ms.
+  const mlWrite = result.step_analysis.hubspot_webhook_feedback.service_p50_ms ?? 0;
+  expect(slow.service_p50_ms ?? 0).toBeGreaterThanOrEqual(SLOW_MS);
+  expect(Math.abs((slow.service_p50_ms ?? 0) - mlWrite - SLOW_MS) / SLOW_MS).toBeLessThanOrEqual(0.1);
   // The step end to end is at least its service time; what is left is overhead, reported apart.
   expect(slow.p50_duration_ms).toBeGreaterThanOrEqual(slow.service_p50_ms ?? 0);
   expect(slow.overhead_p50_ms).toBeDefined();
