@@ -64,13 +64,17 @@ const CASES: Case[] = [
 interface CaseResult {
   temporal: StandardResult;
   temporalRate: number;
+  /** The same case with the quick steps as local activities (`--local-activities`). */
+  local: StandardResult;
+  localRate: number;
   plainRate: number;
   /** Per step: the plain runner's p50 of the same call. */
   plainP50: Record<string, number>;
 }
 
-function options(c: Case): StartOptions {
+function options(c: Case, localActivities = false): StartOptions {
   return {
+    ...(localActivities ? { localActivities } : {}),
     flow: 'creative-flow',
     count: c.count,
     concurrency: c.concurrency,
@@ -88,6 +92,11 @@ async function runCase(client: Client, endpoints: Endpoints, agent: ReturnType<t
   let t0 = performance.now();
   const temporal = await awaitStressRun(client, (await startStressRun(client, opts)).workflowId);
   const temporalSeconds = (performance.now() - t0) / 1000;
+
+  say(`${c.name}: the same through Temporal, quick steps as local activities`);
+  t0 = performance.now();
+  const local = await awaitStressRun(client, (await startStressRun(client, options(c, true))).workflowId);
+  const localSeconds = (performance.now() - t0) / 1000;
 
   say(`${c.name}: the same calls from one process`);
   const sim = simSettings(opts);
@@ -107,12 +116,14 @@ async function runCase(client: Client, endpoints: Endpoints, agent: ReturnType<t
   const result: CaseResult = {
     temporal,
     temporalRate: c.count / temporalSeconds,
+    local,
+    localRate: c.count / localSeconds,
     plainRate: c.count / plainSeconds,
     plainP50: Object.fromEntries(STEPS.map((s) => [s, quantile(steps.get(s)!, 0.5)])),
   };
   say(
-    `${c.name}: temporal ${round(result.temporalRate)} flows/s, plain ${round(result.plainRate)} flows/s, ` +
-      `${temporal.failed} failed`,
+    `${c.name}: temporal ${round(result.temporalRate)} flows/s, with local activities ${round(result.localRate)}, ` +
+      `plain ${round(result.plainRate)} flows/s, ${temporal.failed + local.failed} failed`,
   );
   console.error(
     STEPS.map((step) => {
@@ -123,6 +134,7 @@ async function runCase(client: Client, endpoints: Endpoints, agent: ReturnType<t
         service_p50_ms: s?.service_p50_ms,
         overhead_p50_ms: s?.overhead_p50_ms,
         overhead_p95_ms: s?.overhead_p95_ms,
+        local_p50_ms: local.step_analysis[step]?.p50_duration_ms,
         plain_p50_ms: round(result.plainP50[step], 1),
       };
     }),
@@ -144,25 +156,34 @@ async function main(): Promise<void> {
     const results: CaseResult[] = [];
     for (const c of CASES) results.push(await runCase(client, endpoints, agent, c));
     const [u, r, s] = results;
-    const overheads = STEPS.map((step) => (u.temporal.step_analysis[step]?.p50_duration_ms ?? 0) - u.plainP50[step]);
-    const serviceErrors = STEPS.map((step) => {
-      const plain = r.plainP50[step];
-      const measured = r.temporal.step_analysis[step]?.service_p50_ms ?? 0;
-      return Math.abs(measured - plain) / plain;
-    });
+    const overheads = (run: StandardResult) =>
+      STEPS.map((step) => (run.step_analysis[step]?.p50_duration_ms ?? 0) - u.plainP50[step]);
+    const serviceErrors = (run: StandardResult) =>
+      STEPS.map((step) => {
+        const plain = r.plainP50[step];
+        const measured = run.step_analysis[step]?.service_p50_ms ?? 0;
+        return Math.abs(measured - plain) / plain;
+      });
     const summary = {
       tuning: process.env.GV_DEV_SERVER_TUNING === 'off' ? 'off' : 'on',
-      unloaded_step_overhead_ms: round(median(overheads), 1),
+      unloaded_step_overhead_ms: round(median(overheads(u.temporal)), 1),
       realistic_ratio: round(r.temporalRate / r.plainRate, 3),
       realistic_temporal_flows_per_second: round(r.temporalRate),
       realistic_plain_flows_per_second: round(r.plainRate),
       saturated_flows_per_second: round(s.temporalRate),
       saturated_plain_flows_per_second: round(s.plainRate),
       saturated_ratio: round(s.temporalRate / s.plainRate, 3),
-      service_time_error_pct: round(100 * Math.max(...serviceErrors), 1),
+      service_time_error_pct: round(100 * Math.max(...serviceErrors(r.temporal)), 1),
       realistic_overhead_p50_ms: r.temporal.overhead_p50_ms,
       realistic_overhead_p95_ms: r.temporal.overhead_p95_ms,
       failed: results.reduce((n, x) => n + x.temporal.failed, 0),
+      // The quick steps as local activities (`--local-activities`), against the same plain runs.
+      local_unloaded_step_overhead_ms: round(median(overheads(u.local)), 1),
+      local_realistic_ratio: round(r.localRate / r.plainRate, 3),
+      local_saturated_flows_per_second: round(s.localRate),
+      local_saturated_ratio: round(s.localRate / s.plainRate, 3),
+      local_service_time_error_pct: round(100 * Math.max(...serviceErrors(r.local)), 1),
+      local_failed: results.reduce((n, x) => n + x.local.failed, 0),
     };
     console.log(JSON.stringify(summary, null, 2));
   } finally {

@@ -101,6 +101,7 @@ function program(): Command {
       .option('--max-regression <limit>', "with --baseline: e.g. 'p95=15%', 'success_rate=1' (repeatable)", collect, [])
       .option('--junit <file>', 'also write JUnit XML: a test case per flow and per threshold')
       .option('--html <file>', 'also write a self-contained HTML report')
+      .option('--local-activities', 'run the quick steps as local activities: faster, less detail in history')
       .option(
         '--chaos <plan>',
         "kill local stack processes during the run: 'kill=ml-service every=20s', 'random every=15s'",

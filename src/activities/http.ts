@@ -39,6 +39,24 @@ function carriedFrom(details: unknown): CarriedDetails | undefined {
   return d && Array.isArray(d.times) && typeof d.ended_at === 'number' ? (d as CarriedDetails) : undefined;
 }
 
+/**
+ * A local activity cannot heartbeat, and its retries run in the worker that runs its workflow: a failed local
+ * attempt leaves its details here for the next attempt instead. Bounded: past the limit the oldest entries go
+ * (an activity whose retries ended with a failure never comes back for its entry).
+ */
+const localCarried = new Map<string, CarriedDetails>();
+const LOCAL_CARRIED_MAX = 10_000;
+
+function localKey(info: Context['info']): string {
+  return `${info.workflowExecution?.workflowId}/${info.workflowExecution?.runId}/${info.activityId}`;
+}
+
+function keepLocal(key: string, details: CarriedDetails): void {
+  localCarried.delete(key);
+  localCarried.set(key, details);
+  if (localCarried.size > LOCAL_CARRIED_MAX) localCarried.delete(localCarried.keys().next().value as string);
+}
+
 /** The running activity's context, or undefined outside one (the benchmark's plain runner calls services too). */
 function currentActivity(): Context | undefined {
   try {
@@ -203,11 +221,15 @@ function classified(err: unknown): CallFailure {
  */
 async function runAttempt<T, P>(fn: (progress: Progress<P>) => Promise<T>): Promise<Attempted<T>> {
   const ctx = Context.current();
-  const { attempt, currentAttemptScheduledTimestampMs } = ctx.info;
-  const carried = carriedFrom(ctx.info.heartbeatDetails);
+  const { attempt, currentAttemptScheduledTimestampMs, isLocal } = ctx.info;
+  const key = isLocal ? localKey(ctx.info) : '';
+  const carried = isLocal ? localCarried.get(key) : carriedFrom(ctx.info.heartbeatDetails);
+  if (isLocal) localCarried.delete(key);
   const earlier = carried?.times.filter((t) => t.attempt < attempt) ?? [];
-  // The server scheduled this retry at the failure plus its backoff: the gap before that is the backoff.
-  const backoffMs = attempt > 1 && carried ? Math.max(0, currentAttemptScheduledTimestampMs - carried.ended_at) : 0;
+  // The server scheduled this retry at the failure plus its backoff: the gap before that is the backoff. A local
+  // retry runs in this process, so its gap is read on this clock.
+  const scheduledAt = isLocal ? Date.now() : currentAttemptScheduledTimestampMs;
+  const backoffMs = attempt > 1 && carried ? Math.max(0, scheduledAt - carried.ended_at) : 0;
   let latest = carried?.progress as P | undefined;
   const clock: AttemptClock = { serviceMs: 0, calls: 0 };
   clocks.set(ctx, clock);
@@ -240,7 +262,9 @@ async function runAttempt<T, P>(fn: (progress: Progress<P>) => Promise<T>): Prom
     const failure = classified(err);
     const times = [...earlier, timeSoFar(false)];
     // The last heartbeat before failing reaches the server with the failure: the retry reads it.
-    ctx.heartbeat(details(times));
+    if (isLocal) {
+      if (!failure.nonRetryable) keepLocal(key, details(times));
+    } else ctx.heartbeat(details(times));
     throw ApplicationFailure.create({
       message: failure.message,
       type: failure.type,

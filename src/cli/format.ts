@@ -34,7 +34,8 @@ export function formatResult(r: StandardResult): string {
               ? `  ·  ${r.unreported_attempts} attempts never reported (charged their timeout)`
               : ''),
         ]),
-    `faults: ${r.params.faults}  ·  time scale ${r.params.time_scale}  ·  seed ${r.params.seed}`,
+    `faults: ${r.params.faults}  ·  time scale ${r.params.time_scale}  ·  seed ${r.params.seed}` +
+      (r.params.local_activities ? '  ·  quick steps as local activities' : ''),
   ];
   const rows = Object.entries(r.step_analysis).map(([step, s]) => [
     step,

@@ -17,12 +17,12 @@ export function makeRunId(flow: string, now = new Date()): string {
   return `${flow}-${stamp}-${crypto.randomBytes(2).toString('hex')}`;
 }
 
-export function simSettings(opts: Pick<StartOptions, 'faults' | 'timeScale'>): SimSettings {
+export function simSettings(opts: Pick<StartOptions, 'faults' | 'timeScale' | 'localActivities'>): SimSettings {
   const faults = Object.fromEntries(SERVICE_NAMES.map((n) => [n, faultsFor(opts.faults, n)])) as Record<
     ServiceName,
     ServiceFaults
   >;
-  return { faults, timeScale: opts.timeScale };
+  return { faults, timeScale: opts.timeScale, ...(opts.localActivities ? { localActivities: true } : {}) };
 }
 
 /** The parent workflow's input for these options (without a run id, the workflow uses its own id). */
@@ -47,6 +47,7 @@ export function runMemo(opts: StartOptions): Record<string, unknown> {
     concurrency: opts.concurrency,
     faults: opts.faultsName,
     timeScale: opts.timeScale,
+    ...(opts.localActivities ? { localActivities: true } : {}),
     seed: opts.seed,
     load: describeLoad(opts.load, opts.count, opts.concurrency),
   };

@@ -37,6 +37,8 @@ export const START_VALUE_FLAGS = [
   'max-steps',
   'find-breakpoint',
   'chaos',
+  // A switch, listed so that a swallowed `--local-activities` is read back from npm's log like the others.
+  'local-activities',
 ] as const;
 
 const int = (name: string, min: number, max: number) =>
@@ -60,6 +62,7 @@ const rawSchema = z.object({
   json: z.string().min(1).optional(),
   threshold: z.array(z.string()).default([]),
   chaos: z.string().optional(),
+  localActivities: z.boolean().optional(),
 });
 
 export interface StartOptions {
@@ -76,6 +79,8 @@ export interface StartOptions {
   load?: LoadShape;
   /** Processes of the local stack to kill during the run. */
   chaos?: ChaosPlan;
+  /** The quick steps as local activities (see SimSettings.localActivities). */
+  localActivities?: boolean;
 }
 
 /** Validates start-workflow's input; every problem is a UsageError naming it and the valid choices. */
@@ -124,5 +129,6 @@ export function parseStartOptions(flow: string | undefined, raw: Record<string, 
     thresholds,
     ...(load ? { load } : {}),
     chaos: o.chaos === undefined ? undefined : parseChaos(o.chaos),
+    ...(o.localActivities ? { localActivities: true } : {}),
   };
 }

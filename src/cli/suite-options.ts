@@ -78,6 +78,7 @@ export function parseSuiteOptions(raw: {
   json?: string;
   threshold?: string[];
   chaos?: string;
+  localActivities?: boolean;
 }): SuiteOptions {
   const flows = selectedFlows(raw.flows);
   if (raw.findBreakpoint) throw new UsageError('--find-breakpoint searches one flow: name it instead of the suite');
@@ -105,6 +106,7 @@ export function parseSuiteOptions(raw: {
       faults: raw.faults,
       json: raw.json,
       threshold: [],
+      localActivities: raw.localActivities,
     }),
   );
   const texts = raw.threshold?.length ? raw.threshold : DEFAULT_SUITE_THRESHOLDS;

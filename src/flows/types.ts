@@ -56,6 +56,11 @@ export interface LearningPoint {
 export interface SimSettings {
   faults: Record<ServiceName, ServiceFaults>;
   timeScale: number;
+  /**
+   * Run the quick steps (preset `fastCall`) as local activities: in the worker that runs the flow, recorded
+   * in history as markers, with no activity task through the server (`--local-activities`; docs/benchmarks.md).
+   */
+  localActivities?: boolean;
 }
 
 /** What the stress-run parent gives each flow. */

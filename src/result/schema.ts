@@ -125,6 +125,8 @@ export const standardResultSchema = z
       seed: z.number().int(),
       faults: z.string(),
       time_scale: z.number().positive(),
+      /** The quick steps ran as local activities (`--local-activities`); absent when each step was an activity. */
+      local_activities: z.literal(true).optional(),
     }),
   })
   .refine((r) => r.successful + r.failed === r.completed_operations, {

@@ -3,6 +3,7 @@ import {
   ApplicationFailure,
   isCancellation,
   proxyActivities,
+  proxyLocalActivities,
   sleep,
   TimeoutFailure,
   upsertSearchAttributes,
@@ -74,6 +75,21 @@ function messageOf(err: unknown): string {
 }
 
 /**
+ * The activity proxy of one step: its preset's timeouts and retries, its name as the summary the Web UI shows.
+ * With `localActivities`, a quick step (preset `fastCall`) runs as a local activity: in this worker, with no
+ * activity task through the server, its attempts recorded as markers rather than activity events; its heartbeat
+ * timeout does not apply (local activities cannot heartbeat), the rest of the preset does.
+ */
+function stepProxy(def: StepDefinition, sim: SimSettings): Activities {
+  const preset = STEP_PRESETS[def.preset];
+  if (sim.localActivities && def.preset === 'fastCall') {
+    const { startToCloseTimeout, scheduleToCloseTimeout, retry } = STEP_PRESETS.fastCall;
+    return proxyLocalActivities<Activities>({ startToCloseTimeout, scheduleToCloseTimeout, retry, summary: def.name });
+  }
+  return proxyActivities<Activities>({ ...preset, summary: def.name });
+}
+
+/**
  * Inside one step: the calls it makes (each named in the catalog), their contexts and its durable waits.
  * It counts attempts across its calls (1 + every call's retries) and keeps every attempt's time.
  */
@@ -133,6 +149,11 @@ export class StepScope {
     this.waitMs += Date.now() - began;
   }
 
+  /** The activity a one-activity step runs. */
+  get firstActivity(): ActivityName {
+    return stepActivities(this.def)[0] as ActivityName;
+  }
+
   get maxAttempts(): number {
     return STEP_PRESETS[this.def.preset].retry.maximumAttempts;
   }
@@ -187,21 +208,18 @@ export class StepRecorder<F extends FlowName> {
 
   /** A step of one activity: the catalog's activity, called with the contexts of the step's services first. */
   call<S extends StepName<F>>(step: S, ...args: CallArgs<F, S>): Promise<CallValue<F, S>> {
-    return this.run(step, (scope) => {
-      const activity = stepActivities(this.definitionOf(step))[0] as ActivityName;
-      return scope.call(activity, ...([...scope.contexts(), ...args] as never as Parameters<Activities[ActivityName]>));
-    }) as Promise<CallValue<F, S>>;
-  }
-
-  private definitionOf(step: string): StepDefinition {
-    return this.definitions.find((d) => d.name === step) as StepDefinition;
+    return this.run(step, (scope) =>
+      scope.call(
+        scope.firstActivity,
+        ...([...scope.contexts(), ...args] as never as Parameters<Activities[ActivityName]>),
+      ),
+    ) as Promise<CallValue<F, S>>;
   }
 
   /** A step whose body makes several calls, durable waits or checks of its own (through the scope). */
   async run<T>(step: StepName<F>, body: (scope: StepScope) => Promise<T>): Promise<T> {
     const def = this.definition(step);
-    const proxy = proxyActivities<Activities>({ ...STEP_PRESETS[def.preset], summary: def.name });
-    const scope = new StepScope(def, this.sim, proxy);
+    const scope = new StepScope(def, this.sim, stepProxy(def, this.sim));
     const started = Date.now();
     const record = (status: StepRecord['status'], error?: string): StepRecord => {
       const duration = Date.now() - started;

@@ -145,6 +145,7 @@ export async function stressRun(input: StressRunInput): Promise<StandardResult> 
         seed: input.seed,
         faults: input.faultsName,
         time_scale: input.sim.timeScale,
+        ...(input.sim.localActivities ? { local_activities: true as const } : {}),
       },
     });
     const section = loadSection(load.tally, {

@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { UsageError } from '../../src/cli/errors';
 import { parseStartOptions } from '../../src/cli/start-options';
+import { stressRunInput } from '../../src/cli/run-stress';
 
 test('defaults come from the flow catalog and the CLI contract', () => {
   const o = parseStartOptions('creative-flow', { faults: 'default', threshold: [] });
@@ -63,4 +64,13 @@ test('a threshold naming a step the flow does not have is refused before the run
   expect(() => parseStartOptions('creative-flow', { threshold: ['video_renderin.p95_duration_ms<100'] })).toThrow(
     /creative-flow has no step 'video_renderin'; its steps are video_upload/,
   );
+});
+
+test('--local-activities reaches the flows through the run input, and is off unless given', () => {
+  const on = parseStartOptions('creative-flow', { faults: 'default', threshold: [], localActivities: true });
+  expect(on.localActivities).toBe(true);
+  expect(stressRunInput(on).sim.localActivities).toBe(true);
+  const off = parseStartOptions('creative-flow', { faults: 'default', threshold: [] });
+  expect(off.localActivities).toBeUndefined();
+  expect(stressRunInput(off).sim.localActivities).toBeUndefined();
 });
