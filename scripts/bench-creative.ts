@@ -10,6 +10,10 @@ import { emptyHistogram, quantile, record, type HistogramState } from '../src/st
 import type { Client } from '@temporalio/client';
 import { connectClient } from '../src/temporal-connection';
 import type { Endpoints } from '../src/config';
+import { cpuMsPer, cpuSeconds, type CpuRoot } from '../src/bench/cpu';
+import type { RunningStack } from '../src/stack/stack';
+import { stackFilePath } from '../src/stack/stack';
+import { readStackFileContent } from '../src/stack/stack-file';
 
 /**
  * `npm run bench`: the creative flow through Temporal and through a plain in-process runner making the same
@@ -61,6 +65,33 @@ const CASES: Case[] = [
   },
 ];
 
+/** Where the CPU goes: each part of the stack (with its child processes) and this process, by group. */
+function cpuRoots(stack: RunningStack | undefined): CpuRoot[] {
+  const processes = stack?.processes() ?? readStackFileContent(stackFilePath())?.processes ?? [];
+  const group = (name: string) =>
+    name.startsWith('executor') ? 'executors' : ['temporal', 'postgres', 'worker'].includes(name) ? name : 'services';
+  return [
+    ...processes.flatMap((p) => (p.pid ? [{ name: group(p.name), pid: p.pid, tree: true }] : [])),
+    { name: 'bench_client', pid: process.pid, tree: false },
+  ];
+}
+
+/** One flow's history: its events, and the workflow tasks, activity tasks and markers among them. */
+async function historyOfOneFlow(client: Client, runId: string) {
+  for await (const wf of client.workflow.list({
+    query: `StressRunId = '${runId}' AND WorkflowType = 'creativeFlow'`,
+  })) {
+    const events = (await client.workflow.getHandle(wf.workflowId, wf.runId).fetchHistory()).events ?? [];
+    return {
+      events: events.length,
+      workflow_tasks: events.filter((e) => e.workflowTaskCompletedEventAttributes).length,
+      activity_tasks: events.filter((e) => e.activityTaskScheduledEventAttributes).length,
+      markers: events.filter((e) => e.markerRecordedEventAttributes).length,
+    };
+  }
+  return undefined;
+}
+
 interface CaseResult {
   temporal: StandardResult;
   temporalRate: number;
@@ -70,6 +101,9 @@ interface CaseResult {
   plainRate: number;
   /** Per step: the plain runner's p50 of the same call. */
   plainP50: Record<string, number>;
+  /** CPU milliseconds per flow, by part of the stack: through Temporal, with local activities, plain. */
+  cpu: Record<'temporal' | 'local' | 'plain', Record<string, number>>;
+  history: Record<'temporal' | 'local', Awaited<ReturnType<typeof historyOfOneFlow>>>;
 }
 
 function options(c: Case, localActivities = false): StartOptions {
@@ -86,23 +120,34 @@ function options(c: Case, localActivities = false): StartOptions {
   };
 }
 
-async function runCase(client: Client, endpoints: Endpoints, agent: ReturnType<typeof createHttpAgent>, c: Case) {
+async function runCase(
+  client: Client,
+  endpoints: Endpoints,
+  agent: ReturnType<typeof createHttpAgent>,
+  c: Case,
+  roots: CpuRoot[],
+) {
   const opts = options(c);
   say(`${c.name}: ${c.count} creative flows at concurrency ${c.concurrency} through Temporal`);
+  let cpu0 = cpuSeconds(roots);
   let t0 = performance.now();
   const temporal = await awaitStressRun(client, (await startStressRun(client, opts)).workflowId);
   const temporalSeconds = (performance.now() - t0) / 1000;
+  const temporalCpu = cpuMsPer(cpu0, cpuSeconds(roots), c.count);
 
   say(`${c.name}: the same through Temporal, quick steps as local activities`);
+  cpu0 = cpuSeconds(roots);
   t0 = performance.now();
   const local = await awaitStressRun(client, (await startStressRun(client, options(c, true))).workflowId);
   const localSeconds = (performance.now() - t0) / 1000;
+  const localCpu = cpuMsPer(cpu0, cpuSeconds(roots), c.count);
 
   say(`${c.name}: the same calls from one process`);
   const sim = simSettings(opts);
   const runId = makeRunId('plain');
   const steps = new Map<string, HistogramState>(STEPS.map((s) => [s, emptyHistogram()]));
   let next = 0;
+  cpu0 = cpuSeconds(roots);
   t0 = performance.now();
   await Promise.all(
     Array.from({ length: c.concurrency }, async () => {
@@ -113,6 +158,7 @@ async function runCase(client: Client, endpoints: Endpoints, agent: ReturnType<t
     }),
   );
   const plainSeconds = (performance.now() - t0) / 1000;
+  const plainCpu = cpuMsPer(cpu0, cpuSeconds(roots), c.count);
   const result: CaseResult = {
     temporal,
     temporalRate: c.count / temporalSeconds,
@@ -120,7 +166,13 @@ async function runCase(client: Client, endpoints: Endpoints, agent: ReturnType<t
     localRate: c.count / localSeconds,
     plainRate: c.count / plainSeconds,
     plainP50: Object.fromEntries(STEPS.map((s) => [s, quantile(steps.get(s)!, 0.5)])),
+    cpu: { temporal: temporalCpu, local: localCpu, plain: plainCpu },
+    history: {
+      temporal: await historyOfOneFlow(client, temporal.run_id),
+      local: await historyOfOneFlow(client, local.run_id),
+    },
   };
+  say(`${c.name}: CPU ms per flow ${JSON.stringify(result.cpu)}; one flow's history ${JSON.stringify(result.history)}`);
   say(
     `${c.name}: temporal ${round(result.temporalRate)} flows/s, with local activities ${round(result.localRate)}, ` +
       `plain ${round(result.plainRate)} flows/s, ${temporal.failed + local.failed} failed`,
@@ -154,7 +206,8 @@ async function main(): Promise<void> {
     await awaitStressRun(client, (await startStressRun(client, options(warm))).workflowId);
 
     const results: CaseResult[] = [];
-    for (const c of CASES) results.push(await runCase(client, endpoints, agent, c));
+    const roots = cpuRoots(stack);
+    for (const c of CASES) results.push(await runCase(client, endpoints, agent, c, roots));
     const [u, r, s] = results;
     const overheads = (run: StandardResult) =>
       STEPS.map((step) => (run.step_analysis[step]?.p50_duration_ms ?? 0) - u.plainP50[step]);
@@ -184,6 +237,9 @@ async function main(): Promise<void> {
       local_saturated_ratio: round(s.localRate / s.plainRate, 3),
       local_service_time_error_pct: round(100 * Math.max(...serviceErrors(r.local)), 1),
       local_failed: results.reduce((n, x) => n + x.local.failed, 0),
+      // Where the CPU went, per flow, saturated: each part of the stack with its child processes.
+      saturated_cpu_ms_per_flow: s.cpu,
+      saturated_history_per_flow: s.history,
     };
     console.log(JSON.stringify(summary, null, 2));
   } finally {
