@@ -1,12 +1,11 @@
 import fs from 'node:fs';
-import path from 'node:path';
 import { z } from 'zod';
 
 /**
- * `npx tsx scripts/cpu-profile-summary.ts FILE.cpuprofile [--top N]`: where a Node process's CPU went, from a
+ * `npx tsx scripts/cpu-profile-summary.ts FILE.cpuprofile [--top N] [--skip S]`: where a Node process's CPU went, from a
  * V8 CPU profile (`node --cpu-prof`; docs/benchmarks.md shows how to take one of the worker during the bench).
  * Prints self time by part (the Temporal SDK, the workflow sandbox, the activities, HTTP, PostgreSQL, GC, idle…)
- * and the top functions by self time.
+ * and the top functions by self time. `--skip S` leaves out the first S seconds (start-up: loading, bundling).
  */
 const profileSchema = z.object({
   nodes: z.array(
@@ -41,12 +40,15 @@ function partOf(functionName: string, url: string): string {
 }
 
 function main(): void {
+  process.stdout.on('error', () => process.exit(0)); // a closed pipe (`| head`) ends the listing
   const args = process.argv.slice(2);
   const file = args.find((a) => !a.startsWith('--'));
   const topAt = args.indexOf('--top');
   const top = topAt >= 0 ? Number(args[topAt + 1]) : 15;
-  if (!file || !Number.isInteger(top) || top < 1) {
-    console.error('usage: tsx scripts/cpu-profile-summary.ts FILE.cpuprofile [--top N]');
+  const skipAt = args.indexOf('--skip');
+  const skipUs = skipAt >= 0 ? Number(args[skipAt + 1]) * 1e6 : 0;
+  if (!file || !Number.isInteger(top) || top < 1 || !(skipUs >= 0)) {
+    console.error('usage: tsx scripts/cpu-profile-summary.ts FILE.cpuprofile [--top N] [--skip SECONDS]');
     process.exit(2);
   }
   let profile: z.infer<typeof profileSchema>;
@@ -58,7 +60,11 @@ function main(): void {
   }
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
   const selfUs = new Map<number, number>();
-  profile.samples.forEach((id, i) => selfUs.set(id, (selfUs.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0)));
+  let at = 0;
+  profile.samples.forEach((id, i) => {
+    at += profile.timeDeltas[i] ?? 0;
+    if (at >= skipUs) selfUs.set(id, (selfUs.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0));
+  });
   const parts = new Map<string, number>();
   const functions = new Map<string, number>();
   let total = 0;
@@ -67,7 +73,8 @@ function main(): void {
     total += us;
     const part = partOf(functionName, url);
     parts.set(part, (parts.get(part) ?? 0) + us);
-    const name = `${functionName || '(anonymous)'} ${url ? `${path.basename(url)}:${lineNumber + 1}` : ''}`.trim();
+    const where = url.replace(/^.*node_modules\//, '').replace(/^file:\/\//, '');
+    const name = `${functionName || '(anonymous)'} ${url ? `${where}:${lineNumber + 1}` : ''}`.trim();
     functions.set(name, (functions.get(name) ?? 0) + us);
   }
   const busy = total - (parts.get('idle') ?? 0);

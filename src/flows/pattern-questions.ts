@@ -1,6 +1,7 @@
 import { hashSeed, pick, seededRng } from '../stats/random';
 import { CREATIVE_ACCOUNTS } from '../market/creatives';
-import { PATTERN_KEYS, type PatternKey, type PatternQuestion } from '../services/ml-service/pattern-contract';
+import type { PatternKey, PatternQuestion } from '../services/ml-service/pattern-contract';
+import { PATTERN_KEYS } from '../services/ml-service/pattern-keys';
 
 /** The footage a question's suggested edits are tried on. */
 export interface EditClip {

@@ -1,5 +1,4 @@
 import {
-  ApplicationFailure,
   condition,
   continueAsNew,
   log,
@@ -19,7 +18,7 @@ import type { FlowOutcome, SimSettings } from '../flows/types';
 import { planDurationMs, plannedStarts, scheduledAt, startsDueBy } from '../load/arrivals';
 import { breakpointVerdict, judgeStep, stepRate } from '../load/breakpoint';
 import { TICK_MS, type ArrivalPlan, type LoadShape } from '../load/shape';
-import { standardResultSchema, type ChaosSection, type StandardResult } from '../result/schema';
+import type { ChaosSection, StandardResult } from '../result/schema';
 import type { BreakpointStep } from '../result/load-schema';
 import type { Capacities } from '../services/shared/fault-profile';
 import { addOutcome, emptyRun, toResult, type RunAccumulator } from '../stats/aggregate';
@@ -27,6 +26,7 @@ import { record } from '../stats/histogram';
 import { emptyTally, loadSection, type LoadTally } from '../stats/load-section';
 import { emptySeries, noteCompletion, noteDrop, noteStart, seriesView, type SeriesState } from '../stats/series';
 import { chaosKillSignal, summaryQuery } from './definitions';
+import { validated } from './result-check';
 import { STEP_PRESETS } from '../flows/step-presets';
 
 const { store_stress_run, apply_capacity } = proxyActivities<Activities>(STEP_PRESETS.bookkeeping);
@@ -343,10 +343,7 @@ export async function stressRun(input: StressRunInput): Promise<StandardResult> 
   end.status = 'completed';
   end.at = Date.now();
   const final = withChaos(result());
-  const checked = standardResultSchema.safeParse(final);
-  if (!checked.success) {
-    throw ApplicationFailure.nonRetryable(`result failed validation: ${checked.error.message}`, 'InvalidResult');
-  }
+  await validated('run', final);
   upsertSearchAttributes([{ key: RUN_OUTCOME, value: final.failed === 0 ? 'passed' : 'had_failures' }]);
   try {
     await store_stress_run(final, startedAt);

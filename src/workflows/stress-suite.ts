@@ -1,17 +1,11 @@
-import {
-  ApplicationFailure,
-  executeChild,
-  isCancellation,
-  setHandler,
-  upsertSearchAttributes,
-  workflowInfo,
-} from '@temporalio/workflow';
+import { executeChild, isCancellation, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import { checkThresholds, type Threshold } from '../result/thresholds';
 import { FLOWS } from '../flows/catalog';
 import { FLOW_NAME, RUN_OUTCOME, STRESS_RUN_ID } from '../flows/search-attributes';
 import type { StandardResult } from '../result/schema';
-import { suiteResultSchema, type SuiteFlowEntry, type SuiteResult } from '../result/suite-schema';
+import type { SuiteFlowEntry, SuiteResult } from '../result/suite-schema';
 import { suiteSummaryQuery } from './definitions';
+import { validated } from './result-check';
 import type { stressRun, StressRunInput } from './stress-run';
 
 export interface StressSuiteInput {
@@ -79,10 +73,7 @@ export async function stressSuite(input: StressSuiteInput): Promise<SuiteResult>
 
   end.at = Date.now();
   const final = summary();
-  const checked = suiteResultSchema.safeParse(final);
-  if (!checked.success) {
-    throw ApplicationFailure.nonRetryable(`suite result failed validation: ${checked.error.message}`, 'InvalidResult');
-  }
+  await validated('suite', final);
   upsertSearchAttributes([{ key: RUN_OUTCOME, value: final.verdict === 'passed' ? 'passed' : 'had_failures' }]);
   return final;
 }

@@ -1,7 +1,9 @@
 import { z } from 'zod';
 
 /** The creative patterns the ML Service measures (compound learning, the RAG index) and answers questions about. */
-export const PATTERN_KEYS = ['hook_opening', 'high_motion', 'many_faces', 'many_scenes'] as const;
+import { PATTERN_KEYS } from './pattern-keys';
+
+export { PATTERN_KEYS };
 export const patternKeySchema = z.enum(PATTERN_KEYS);
 export type PatternKey = z.infer<typeof patternKeySchema>;
 

@@ -10,6 +10,7 @@ import type { Activities } from '../../../src/activities';
 import type { FLOWS, FlowName } from '../../../src/flows/catalog';
 import type { Attempted, AttemptTime } from '../../../src/flows/types';
 import type { StandardResult } from '../../../src/result/schema';
+import { validateResult } from '../../../src/activities/stress-runs';
 import { STUB_ANSWERS } from './stub-answers';
 
 type Definition = (typeof FLOWS)[FlowName]['definitions'][number];
@@ -102,5 +103,8 @@ export function stubActivities(plans: StubPlans = {}): StubSet {
   };
   // The parent sets the services' capacity at its start: there are no services here, so nothing to set.
   activities.apply_capacity = async () => ({});
+  // The parents' final results are checked for real: the schema is no stub's business.
+  activities.validate_result = async (kind: unknown, result: unknown) =>
+    validateResult(kind as 'run' | 'suite', result);
   return { activities, calls, stored };
 }
