@@ -27,6 +27,7 @@ import { record } from '../stats/histogram';
 import { emptyTally, loadSection, type LoadTally } from '../stats/load-section';
 import { emptySeries, noteCompletion, noteDrop, noteStart, seriesView, type SeriesState } from '../stats/series';
 import { chaosKillSignal, summaryQuery } from './definitions';
+import { countFlowEnded, countFlowStarted } from './flow-metrics';
 import { STEP_PRESETS } from '../flows/step-presets';
 
 const { store_stress_run, apply_capacity } = proxyActivities<Activities>(STEP_PRESETS.bookkeeping);
@@ -184,6 +185,7 @@ export async function stressRun(input: StressRunInput): Promise<StandardResult> 
 
   const finish = (workflowId: string, outcome: FlowOutcome): void => {
     if (!inFlight.delete(workflowId)) return;
+    countFlowEnded(input.flow, outcome.outcome);
     addOutcome(acc, outcome);
     if (load.step) addOutcome(load.step.acc, outcome);
     noteCompletion(load.series, Date.now(), outcome.duration_ms, outcome.outcome === 'failed', inFlight.size);
@@ -222,6 +224,7 @@ export async function stressRun(input: StressRunInput): Promise<StandardResult> 
       if (scheduledFor !== undefined) record(t.lateness, began - scheduledFor);
     }
     noteStart(load.series, began, inFlight.size);
+    countFlowStarted(input.flow);
     let outcome: FlowOutcome;
     try {
       let child;
