@@ -89,6 +89,7 @@ test("every query parses with Prometheus's grammar and names only metrics the pr
   for (const name of [
     'geminivideo_flows_total',
     'geminivideo_step_duration_seconds_bucket',
+    'geminivideo_executor_queue_depth',
     'geminivideo_executor_dead_letters_total',
     'process_start_time_seconds',
     'gateway_circuit_state',

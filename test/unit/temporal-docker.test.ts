@@ -8,6 +8,7 @@ import { parse as parseYaml } from 'yaml';
 import { SERVICE_NAMES, SERVICES } from '../../src/services/catalog';
 import { SEARCH_ATTRIBUTES } from '../../src/flows/search-attributes';
 import { TEMPORAL_SERVER_VERSION, TEMPORAL_UI_SERVER_VERSION } from '../../src/stack/temporal-server-binary';
+import { metricsHostFromEnv } from '../../src/services/shared/metrics-server';
 import { ROOT, runCommand } from '../support/spawn';
 
 /** Static checks of temporal-docker/ and the Dockerfile: there is no Docker engine here, so nothing is run. */
@@ -164,6 +165,25 @@ describe('the compose file', () => {
         key: expect.stringMatching(/^\$\{GATEWAY_API_KEY:\?/),
       });
     }
+  });
+
+  test('gives the project image only variables the code reads', () => {
+    const source = fs
+      .readdirSync(path.join(ROOT, 'src'), { withFileTypes: true, recursive: true })
+      .filter((e) => e.isFile() && e.name.endsWith('.ts'))
+      .map((e) => read(path.join(e.parentPath, e.name)))
+      .join('\n');
+    const names = new Set(projectServices.flatMap(([, s]) => Object.keys(s.environment ?? {})));
+    const serviceUrls = new Set(SERVICE_NAMES.map((n) => `SERVICE_URL_${n.toUpperCase().replace(/-/g, '_')}`));
+    for (const name of names) {
+      // Read as env.NAME, by name ('NAME'), or as a key of a zod schema of the environment (src/config.ts). SERVICE_URL_*
+      // are built from the catalog's names (src/services/catalog.ts serviceUrlEnvName).
+      const read = serviceUrls.has(name) || new RegExp(`env\\.${name}\\b|'${name}'|\\b${name}: z\\.`).test(source);
+      expect({ name, read }).toEqual({ name, read: true });
+    }
+    // The exporters bind off loopback only when told to, as the compose file does.
+    expect(metricsHostFromEnv({})).toBe('127.0.0.1');
+    expect(metricsHostFromEnv({ METRICS_HOST: '0.0.0.0' })).toBe('0.0.0.0');
   });
 
   test('health-checks every service at its own /health', () => {

@@ -3,13 +3,13 @@ import { Agent } from 'undici';
 import { endpointsFromEnv } from '../../config';
 import { createPool } from '../../db/pool';
 import { seededRng } from '../../stats/random';
-import { metricsPortFromEnv, serveMetrics } from '../shared/metrics-server';
+import { metricsHostFromEnv, metricsPortFromEnv, serveMetrics } from '../shared/metrics-server';
 import { claim, execute } from './executor';
 import { createExecutorMetrics } from './executor-metrics';
 
 /**
  * One SafeExecutor process: claims due changes and applies them, until SIGTERM. Run several at once. With
- * EXECUTOR_METRICS_PORT set it serves its Prometheus metrics on that port (127.0.0.1).
+ * EXECUTOR_METRICS_PORT set it serves its Prometheus metrics on that port (127.0.0.1, or METRICS_HOST).
  */
 async function run(): Promise<void> {
   const name = process.argv[2] ?? `executor-${process.pid}`;
@@ -25,11 +25,12 @@ async function run(): Promise<void> {
     rng: seededRng(Date.now() ^ process.pid),
     onAccountWindow: (n: number) => metrics.accountWindow(n),
   };
-  const server = metricsPort === undefined ? undefined : await serveMetrics(metrics.registry, metricsPort);
+  const server =
+    metricsPort === undefined ? undefined : await serveMetrics(metrics.registry, metricsPort, metricsHostFromEnv());
   let stopping = false;
   process.once('SIGTERM', () => (stopping = true));
   process.once('SIGINT', () => (stopping = true));
-  console.log(`${name} ready${metricsPort ? ` (metrics on 127.0.0.1:${metricsPort})` : ''}`);
+  console.log(`${name} ready${metricsPort ? ` (metrics on ${metricsHostFromEnv()}:${metricsPort})` : ''}`);
   while (!stopping) {
     let changes: Awaited<ReturnType<typeof claim>> = [];
     try {

@@ -15,6 +15,14 @@ export function metricsPortFromEnv(name: string, env: NodeJS.ProcessEnv = proces
 }
 
 /**
+ * The address the metrics exporters bind (an executor's, the worker's SDK exporter): METRICS_HOST, else loopback.
+ * In a container it is 0.0.0.0, so Prometheus in another container can scrape them (temporal-docker/).
+ */
+export function metricsHostFromEnv(env: NodeJS.ProcessEnv = process.env): string {
+  return env.METRICS_HOST || '127.0.0.1';
+}
+
+/**
  * Serves a prom-client registry at GET /metrics for a process that has no HTTP server of its own (an executor,
  * the stack). Resolves once listening; `close` stops it.
  */
