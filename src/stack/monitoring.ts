@@ -45,10 +45,10 @@ export const RULES_FILE = path.join(PROJECT_ROOT, 'monitoring', 'rules.yml');
 
 /**
  * A Prometheus config scraping every target, one job per kind of process, each target labelled with its `process`
- * name. Written as JSON, which is YAML too. A short interval, so a test sees a run's counts within seconds.
+ * name. Written as JSON, which is YAML too. A short interval (2 s), so a test sees a run's counts within seconds.
  */
 export function prometheusConfig(opts: PrometheusConfigOptions): string {
-  const interval = `${opts.scrapeIntervalSeconds ?? 1}s`;
+  const interval = `${opts.scrapeIntervalSeconds ?? 2}s`;
   const jobs = new Map<string, ScrapeTarget[]>();
   for (const t of opts.targets) jobs.set(t.job, [...(jobs.get(t.job) ?? []), t]);
   const config = {

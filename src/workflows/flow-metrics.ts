@@ -13,6 +13,8 @@ import type { FlowOutcome, StepRecord } from '../flows/types';
 const counter = (name: string, help: string) => metricMeter.createCounter(name.replace(/_total$/, ''), '', help);
 const seconds = (name: string, help: string) => metricMeter.createHistogram(name, 'float', '', help);
 
+const FLOW_OUTCOMES: ReadonlyArray<FlowOutcome['outcome']> = ['completed', 'rejected', 'failed'];
+
 /** A flow the stress-run parent started. */
 export function countFlowStarted(flow: string): void {
   counter(FLOW_METRICS.flowsStarted, 'Flows the stress-run parent started').add(1, { flow });
@@ -20,25 +22,23 @@ export function countFlowStarted(flow: string): void {
 
 /** A flow that ended, by its outcome (a flow workflow that itself failed counts as failed). */
 export function countFlowEnded(flow: string, outcome: FlowOutcome['outcome']): void {
-  counter(FLOW_METRICS.flows, 'Flows that ended, by outcome (completed, rejected, failed)').add(1, { flow, outcome });
+  const flows = counter(FLOW_METRICS.flows, 'Flows that ended, by outcome (completed, rejected, failed)');
+  // The other outcomes get 0: each series exists before its first event, so increase() counts that one too.
+  for (const o of FLOW_OUTCOMES) flows.add(o === outcome ? 1 : 0, { flow, outcome: o });
 }
 
 /** One execution of a step: its time end to end, the platform's part, the orchestration's part, its retries. */
 export function recordStep(flow: string, record: StepRecord): void {
   const tags = { flow, step: record.step };
-  seconds(FLOW_METRICS.stepDuration, 'Step time end to end, retries and backoff included').record(
-    record.duration_ms / 1000,
-    tags,
-  );
-  seconds(FLOW_METRICS.stepService, "Step time spent in the platform's calls (every attempt)").record(
-    record.service_ms / 1000,
-    tags,
-  );
-  seconds(
+  const histogram = (name: string, help: string, ms: number) => seconds(name, help).record(ms / 1000, tags);
+  histogram(FLOW_METRICS.stepDuration, 'Step time end to end, retries and backoff included', record.duration_ms);
+  histogram(FLOW_METRICS.stepService, "Step time in the platform's calls (every attempt)", record.service_ms);
+  histogram(
     FLOW_METRICS.stepOverhead,
     "Step time that is neither service, waits nor backoff: Temporal's and the worker's",
-  ).record(record.overhead_ms / 1000, tags);
+    record.overhead_ms,
+  );
   counter(FLOW_METRICS.stepRetries, 'Retries of a step (attempts after the first)').add(record.attempts - 1, tags);
-  if (record.status === 'failed')
-    counter(FLOW_METRICS.stepFailures, 'Steps that failed after their retries').add(1, tags);
+  const failed = record.status === 'failed' ? 1 : 0;
+  counter(FLOW_METRICS.stepFailures, 'Steps that failed after their retries').add(failed, tags);
 }

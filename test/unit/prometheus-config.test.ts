@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { MonitoringUnavailable, prometheusBinary, prometheusConfig, RULES_FILE } from '../../src/stack/monitoring';
 import { METRICS_PORTS, workerMetricsPort } from '../../src/stack/metrics-ports';
+import { contractMetrics, seriesNames } from '../support/metrics-contract';
 import { runCommand } from '../support/spawn';
 
 const PROMTOOL = process.env.PROMTOOL_PATH ?? '/usr/bin/promtool';
@@ -57,4 +58,24 @@ test('a missing Prometheus is one clear error naming the path and how to install
   expect(() => prometheusBinary({ PROMETHEUS_PATH: '/nowhere/prometheus' })).toThrow(
     /no(ne)? .*\/nowhere\/prometheus: run 'npm run setup'/,
   );
+});
+
+test('the contract table of docs/monitoring.md parses: backticked names first, each with its type', () => {
+  const contract = contractMetrics();
+  expect(contract.map((m) => m.name)).toEqual(
+    expect.arrayContaining(['geminivideo_flows_total', 'geminivideo_step_duration_seconds', 'gateway_circuit_state']),
+  );
+  expect(contract.find((m) => m.name === 'geminivideo_step_duration_seconds')?.type).toBe('histogram');
+  expect(seriesNames({ name: 'x_seconds', type: 'histogram' })).toEqual([
+    'x_seconds_bucket',
+    'x_seconds_count',
+    'x_seconds_sum',
+  ]);
+  expect(seriesNames({ name: 'x_total', type: 'counter' })).toEqual(['x_total']);
+  const doc =
+    '## The metrics\n\n| metric | type |\n| --- | --- |\n| `a_total` | counter |\n| `b` | gauge, 1 for on |\n';
+  expect(contractMetrics(doc)).toEqual([
+    { name: 'a_total', type: 'counter' },
+    { name: 'b', type: 'gauge' },
+  ]);
 });
