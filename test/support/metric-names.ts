@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { contractMetrics, seriesNames } from './metrics-contract';
 import { ROOT } from './spawn';
 
 /**
@@ -47,11 +48,6 @@ function metricNames(tree: Tree, expr: string): string[] {
   return names;
 }
 
-/** The contract table of docs/monitoring.md: its rows whose first column is a backticked metric name. */
-export function contractMetricNames(doc = fs.readFileSync(path.join(ROOT, 'docs/monitoring.md'), 'utf8')): string[] {
-  return [...doc.matchAll(/^\|\s*`([a-zA-Z_:][a-zA-Z0-9_:]*)`\s*\|/gm)].map((m) => m[1]);
-}
-
 /** Metric names the project's code creates with prom-client (`name: '…'` in a file that imports prom-client). */
 export function codeMetricNames(dir = path.join(ROOT, 'src')): string[] {
   const names: string[] = [];
@@ -64,7 +60,12 @@ export function codeMetricNames(dir = path.join(ROOT, 'src')): string[] {
   return names;
 }
 
-/** Whether `name` is one of `known`, or a histogram's `_bucket`/`_count`/`_sum` series of one. */
-export function isKnownMetric(name: string, known: ReadonlySet<string>): boolean {
-  return known.has(name) || known.has(name.replace(/_(bucket|count|sum)$/, ''));
+/**
+ * The series names the project exports, as a query may name them: each contract metric's series (a histogram's
+ * `_bucket`, `_count`, `_sum`), and the names the code creates, with or without those suffixes.
+ */
+export function knownSeries(): (name: string) => boolean {
+  const contract = new Set(contractMetrics().flatMap(seriesNames));
+  const code = new Set(codeMetricNames());
+  return (name) => contract.has(name) || code.has(name) || code.has(name.replace(/_(bucket|count|sum)$/, ''));
 }
