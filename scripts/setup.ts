@@ -4,8 +4,9 @@ import { ensureTemporalCli, TEMPORAL_CLI_VERSION } from '../src/stack/temporal-c
 
 /**
  * `npm run setup`: what the tests need beyond npm packages: the pinned Temporal CLI (in .temporal/bin
- * unless one is found), a Chromium for the Web UI test, a redis-server for the RAG cache test, and promtool and
- * amtool for the alert rules' tests (Debian's packages, when run as root).
+ * unless one is found), a Chromium for the Web UI test, a redis-server for the RAG cache test, Prometheus (for
+ * `--monitoring` and its test) with promtool, and amtool for the alert rules' tests (Debian's packages, when run as
+ * root).
  */
 
 /** A program the tests run: found at `path`, or installed from Debian's `pkg` when run as root. */
@@ -31,6 +32,12 @@ try {
     process.env.REDIS_SERVER_PATH ?? '/usr/bin/redis-server',
     'redis-server',
     'REDIS_SERVER_PATH',
+  );
+  ensureDebianProgram(
+    'prometheus',
+    process.env.PROMETHEUS_PATH ?? '/usr/bin/prometheus',
+    'prometheus',
+    'PROMETHEUS_PATH',
   );
   ensureDebianProgram('promtool', process.env.PROMTOOL_PATH ?? '/usr/bin/promtool', 'prometheus', 'PROMTOOL_PATH');
   ensureDebianProgram('amtool', process.env.AMTOOL_PATH ?? '/usr/bin/amtool', 'prometheus-alertmanager', 'AMTOOL_PATH');

@@ -9,6 +9,7 @@ import { userArgs } from './cli/npm-argv';
 import { parseStartOptions, START_VALUE_FLAGS } from './cli/start-options';
 import { scheduleAction, scheduleCreate, scheduleDescribe, scheduleList } from './cli/schedule-commands';
 import { OVERLAP_POLICIES, parseScheduleCreate } from './cli/schedule-options';
+import { MonitoringUnavailable } from './stack/monitoring';
 import { PortInUseError } from './stack/ports';
 import { TemporalSetupError } from './temporal-errors';
 import { BUILT_IN_PROFILES } from './services/shared/fault-profile';
@@ -183,9 +184,14 @@ function program(): Command {
     .description('start Temporal, PostgreSQL, the six services and a worker until Ctrl-C')
     .option('--faults <profile>', 'the services own fault profile when a call names none', 'none')
     .option('--time-scale <f>', 'the services own time scale when a call names none', '1')
-    .action(async (o: { faults: string; timeScale: string }) => {
+    .option('--monitoring', 'also run a Prometheus (Debian package) scraping every process', false)
+    .action(async (o: { faults: string; timeScale: string; monitoring: boolean }) => {
       const checked = parseStartOptions(FLOW_NAMES[0], { faults: o.faults, timeScale: o.timeScale });
-      process.exitCode = await stackCommand({ faults: o.faults, timeScale: checked.timeScale });
+      process.exitCode = await stackCommand({
+        faults: o.faults,
+        timeScale: checked.timeScale,
+        monitoring: o.monitoring,
+      });
     });
   return cli;
 }
@@ -207,7 +213,12 @@ run().catch((err: unknown) => {
     process.stderr.write(`${err.message}\n`);
     process.exit(EXIT.usage);
   }
-  if (err instanceof PortInUseError || err instanceof TemporalSetupError || err instanceof CommandFailure) {
+  if (
+    err instanceof PortInUseError ||
+    err instanceof TemporalSetupError ||
+    err instanceof CommandFailure ||
+    err instanceof MonitoringUnavailable
+  ) {
     process.stderr.write(`${err.message}\n`);
     process.exit(EXIT.failure);
   }

@@ -7,10 +7,12 @@ import { connectionSecurity, namespaceTarget } from './temporal-connection';
 import { connectFailure, TemporalSetupError } from './temporal-errors';
 import { ensureNamespaceReady } from './temporal-namespace';
 import { workflowBundle } from './workflow-bundle';
+import { installWorkerTelemetry } from './worker-telemetry';
 
 /** One worker process: the workflows bundle and every activity, on the project's task queue. */
 async function run(): Promise<void> {
   const endpoints = endpointsFromEnv();
+  const metrics = installWorkerTelemetry();
   const security = connectionSecurity();
   const connection = await NativeConnection.connect({ address: endpoints.temporalAddress, ...security }).catch(
     (err: unknown) => Promise.reject(connectFailure(err, endpoints.temporalAddress, Boolean(security.tls)) ?? err),
@@ -34,7 +36,10 @@ async function run(): Promise<void> {
       maxConcurrentActivityTaskExecutions: Number(process.env.WORKER_MAX_ACTIVITIES ?? 300),
       maxConcurrentWorkflowTaskExecutions: Number(process.env.WORKER_MAX_WORKFLOW_TASKS ?? 100),
     });
-    console.log(`worker ready on task queue ${TASK_QUEUE} at ${endpoints.temporalAddress}`);
+    console.log(
+      `worker ready on task queue ${TASK_QUEUE} at ${endpoints.temporalAddress}` +
+        (metrics ? ` (metrics on ${metrics})` : ''),
+    );
     await worker.run();
   } finally {
     await connection.close();

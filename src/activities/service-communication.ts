@@ -3,7 +3,7 @@ import { request } from 'undici';
 import type { CallContext } from '../flows/types';
 import type { ServiceName } from '../services/catalog';
 import { backoffCapMs, GATEWAY_RETRY } from '../services/gateway/backoff';
-import { GATEWAY_HEADERS } from '../services/gateway/headers';
+import { gatewayAuthHeaders, GATEWAY_HEADERS } from '../services/gateway/headers';
 import { QUIET_FAULTS, type ServiceFaults } from '../services/shared/fault-profile';
 import { hubspotSecret } from '../services/shared/hubspot-signature';
 import { encodeFaults, SIM_HEADERS } from '../services/shared/sim-headers';
@@ -44,6 +44,7 @@ async function callGateway(deps: ActivityDeps, ctx: CallContext, call: GatewayCa
     signal: Context.current().cancellationSignal,
     headers: {
       'content-type': 'application/json',
+      ...gatewayAuthHeaders(),
       [SIM_HEADERS.faults]: encodeFaults(call.faults),
       [SIM_HEADERS.timeScale]: String(ctx.timeScale),
       ...(call.upstreamFaults ? { [GATEWAY_HEADERS.upstreamFaults]: encodeFaults(call.upstreamFaults) } : {}),

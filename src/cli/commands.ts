@@ -163,7 +163,7 @@ export async function reportCommand(
 }
 
 /** `stack`: brings everything up, prints the addresses, and stops it all on Ctrl-C or SIGTERM. */
-export async function stackCommand(opts: { faults: string; timeScale: number }): Promise<number> {
+export async function stackCommand(opts: { faults: string; timeScale: number; monitoring?: boolean }): Promise<number> {
   const started = Date.now();
   // TEMPORAL_ADDRESS names a cluster to use instead of starting the dev server; check it before starting the rest.
   const external = process.env.TEMPORAL_ADDRESS ? endpointsFromEnv() : undefined;
@@ -173,6 +173,7 @@ export async function stackCommand(opts: { faults: string; timeScale: number }):
     faults: opts.faults,
     timeScale: opts.timeScale,
     portOffset: localPortOffset(),
+    monitoring: opts.monitoring,
     log: say,
     temporal: external && {
       address: external.temporalAddress,
@@ -188,6 +189,7 @@ export async function stackCommand(opts: { faults: string; timeScale: number }):
       `  Web UI          ${e.temporalUiUrl ?? NO_WEB_UI}`,
       `  PostgreSQL      ${e.databaseUrl}`,
       ...Object.entries(e.services).map(([name, url]) => `  ${name.padEnd(15)} ${url}`),
+      ...(stack.prometheusUrl ? [`  Prometheus      ${stack.prometheusUrl} (scraping every process)`] : []),
       `  addresses in    ${stack.stackFile}`,
       `Every process is supervised: a restart prints here and is counted in ${stack.stackFile}.`,
       'Ctrl-C stops everything.',

@@ -24,6 +24,10 @@ export const stackFileSchema = z.object({
   temporalUiUrl: z.string().optional(),
   databaseUrl: z.string().optional(),
   services: z.record(z.string(), z.string()),
+  /** The stack's Prometheus (`npm run stack -- --monitoring`). */
+  prometheusUrl: z.string().optional(),
+  /** Each process's metrics endpoint, by the stack's name for it. */
+  metrics: z.record(z.string(), z.string()).optional(),
   /** The process that owns (supervises) the stack. */
   pid: z.number().int().optional(),
   startedAt: z.string().optional(),

@@ -7,6 +7,16 @@ import { createPool } from '../db/pool';
 import { SERVICE_NAMES, SERVICES, type ServiceName } from '../services/catalog';
 import { PidRegistry, postmasterPid } from './orphans';
 import { assertPortsFree } from './ports';
+import { executorMetricsPort, workerMetricsEnv, workerMetricsPort } from './metrics-ports';
+import {
+  monitoringPorts,
+  prometheusBinary,
+  prometheusChildSpec,
+  prometheusConfig,
+  RULES_FILE,
+  serveStackMetrics,
+  type ScrapeTarget,
+} from './monitoring';
 import { embeddedDatabaseUrl, reachableDataDir, startEmbeddedPostgres } from './postgres';
 import { nodeChildSpec, printed } from './node-child';
 import { waitUntilReady, type ManagedProcess } from './processes';
@@ -30,12 +40,19 @@ export interface StackOptions {
   databaseUrl?: string;
   /** An existing Temporal cluster (and its Web UI) instead of the dev server. */
   temporal?: { address: string; namespace: string; uiUrl?: string };
+  /**
+   * Also run a Prometheus scraping every process. `workers`: how many worker metrics ports it scrapes (default:
+   * the workers the stack starts; a stack that starts none, as the tests' does, names the workers it expects).
+   */
+  monitoring?: boolean | { workers?: number };
   log?: (line: string) => void;
 }
 
 export interface RunningStack {
   endpoints: Endpoints;
   stackFile: string;
+  /** The stack's Prometheus, with `monitoring`. */
+  prometheusUrl?: string;
   stop(): Promise<void>;
   /** The supervised processes, as stack.json lists them. */
   processes(): ChildStatus[];
@@ -99,6 +116,7 @@ export async function startStack(opts: StackOptions = {}): Promise<RunningStack>
     >,
   };
 
+  const metrics = metricsPlan(opts, offset);
   const cliPath = opts.temporal ? '' : ensureTemporalCli(log);
   fs.mkdirSync(dataDir, { recursive: true });
   const pids = new PidRegistry(dataDir);
@@ -113,6 +131,7 @@ export async function startStack(opts: StackOptions = {}): Promise<RunningStack>
         ]),
     ...(databaseUrl ? [] : [{ port: ports.postgres, what: 'embedded PostgreSQL' }]),
     ...SERVICE_NAMES.map((s) => ({ port: ports.services[s], what: SERVICES[s].title })),
+    ...metrics.ports,
   ]);
 
   // Each start of a stack begins its logs afresh; within it, a restarted child appends to its own.
@@ -132,15 +151,19 @@ export async function startStack(opts: StackOptions = {}): Promise<RunningStack>
     temporalUiUrl: endpoints.temporalUiUrl,
     databaseUrl: endpoints.databaseUrl,
     services: endpoints.services,
+    prometheusUrl: metrics.prometheusUrl,
+    metrics: metrics.urls,
     pid: process.pid,
     startedAt,
     restarts_total: supervisor.restarts,
     processes: supervisor.status(),
   });
   const startedAt = new Date().toISOString();
+  let stackMetrics: { close(): Promise<void> } | undefined;
   const stop = async () => {
     ready = false;
     await supervisor.stop();
+    await stackMetrics?.close();
     pids.clear();
     fs.rmSync(stackFile, { force: true });
   };
@@ -170,6 +193,7 @@ export async function startStack(opts: StackOptions = {}): Promise<RunningStack>
                 dataDir: path.join(dataDir, 'temporal'),
                 logDir,
                 namespace: endpoints.namespace,
+                metricsPort: metrics.temporalPort,
                 onSpawn,
               }),
           }),
@@ -208,10 +232,21 @@ export async function startStack(opts: StackOptions = {}): Promise<RunningStack>
       what: string,
       ready: NodeChildReady,
       timeoutMs?: number,
-    ) => supervisor.add(nodeChildSpec({ name, script, args, env, logDir, what, ready, timeoutMs }));
+      ownEnv: Record<string, string> = {},
+    ) =>
+      supervisor.add(nodeChildSpec({ name, script, args, env: { ...env, ...ownEnv }, logDir, what, ready, timeoutMs }));
     await Promise.all([
       // The worker only needs Temporal, so it bundles its workflows while the services start.
-      opts.worker && child('worker', 'src/worker.ts', [], 'the worker', printed('worker ready'), 240_000),
+      opts.worker &&
+        child(
+          'worker',
+          'src/worker.ts',
+          [],
+          'the worker',
+          printed('worker ready'),
+          240_000,
+          workerMetricsEnv(1, offset),
+        ),
       // SafeExecutor workers: more than one, claiming with SKIP LOCKED, each its own process.
       ...Array.from({ length: EXECUTORS }, (_, i) =>
         child(
@@ -220,12 +255,19 @@ export async function startStack(opts: StackOptions = {}): Promise<RunningStack>
           [`executor-${i + 1}`],
           `executor-${i + 1}`,
           printed('ready'),
+          undefined,
+          { EXECUTOR_METRICS_PORT: String(executorMetricsPort(i + 1, offset)) },
         ),
       ),
       ...SERVICE_NAMES.map((name) =>
         child(name, 'src/services/main.ts', [name], `service ${name}`, () => healthy(endpoints.services[name])),
       ),
     ]);
+    stackMetrics = await serveStackMetrics(() => supervisor.status(), metrics.stackPort);
+    if (metrics.prometheus) {
+      log(`starting Prometheus (${metrics.prometheusUrl}), scraping ${metrics.prometheus.targets.length} processes`);
+      await supervisor.add(metrics.prometheus);
+    }
   } catch (err) {
     await stop();
     throw err;
@@ -233,5 +275,77 @@ export async function startStack(opts: StackOptions = {}): Promise<RunningStack>
 
   ready = true;
   writeStackFile(stackFile, stackFileContent());
-  return { endpoints, stackFile, stop, processes: () => supervisor.status() };
+  return {
+    endpoints,
+    stackFile,
+    prometheusUrl: metrics.prometheusUrl,
+    stop,
+    processes: () => supervisor.status(),
+  };
+}
+
+/**
+ * Every exporter's port (on the stack's scheme, see metrics-ports.ts) and, with monitoring, the Prometheus that
+ * scrapes them. Checked first: a missing Prometheus is an error before anything starts.
+ */
+function metricsPlan(opts: StackOptions, offset: number) {
+  const base = monitoringPorts(offset);
+  const dataDir = opts.dataDir ?? DATA_DIR;
+  const targets: ScrapeTarget[] = [
+    { job: 'stack', process: 'stack', address: `127.0.0.1:${base.stack}` },
+    ...(opts.temporal
+      ? []
+      : [{ job: 'temporal' as const, process: 'temporal', address: `127.0.0.1:${base.temporal}` }]),
+    ...SERVICE_NAMES.map((s) => ({
+      job: 'service' as const,
+      process: s,
+      address: `127.0.0.1:${SERVICES[s].port + offset}`,
+    })),
+    ...Array.from({ length: EXECUTORS }, (_, i) => ({
+      job: 'executor' as const,
+      process: `executor-${i + 1}`,
+      address: `127.0.0.1:${executorMetricsPort(i + 1, offset)}`,
+    })),
+  ];
+  const started = opts.worker ? 1 : 0;
+  const scraped = typeof opts.monitoring === 'object' ? (opts.monitoring.workers ?? started) : started;
+  const workers = Array.from({ length: Math.max(started, scraped) }, (_, i) => ({
+    job: 'worker' as const,
+    process: started === 1 && i === 0 ? 'worker' : `worker-${i + 1}`,
+    address: `127.0.0.1:${workerMetricsPort(i + 1, offset)}`,
+  }));
+  targets.push(...workers);
+  const ownPorts = [
+    { port: base.stack, what: "the stack's metrics" },
+    ...(opts.temporal ? [] : [{ port: base.temporal, what: "the Temporal dev server's metrics" }]),
+    ...Array.from({ length: EXECUTORS }, (_, i) => ({
+      port: executorMetricsPort(i + 1, offset),
+      what: `executor-${i + 1}'s metrics`,
+    })),
+    ...workers.slice(0, started).map((w) => ({ port: workerMetricsPort(1, offset), what: `${w.process}'s metrics` })),
+  ];
+  const urls = Object.fromEntries(targets.map((t) => [t.process, `http://${t.address}/metrics`]));
+  if (!opts.monitoring) {
+    return { ports: ownPorts, stackPort: base.stack, temporalPort: base.temporal, urls, prometheus: undefined };
+  }
+  const binary = prometheusBinary();
+  const prometheusUrl = `http://127.0.0.1:${base.prometheus}`;
+  targets.push({ job: 'prometheus', process: 'prometheus', address: `127.0.0.1:${base.prometheus}` });
+  return {
+    ports: [...ownPorts, { port: base.prometheus, what: 'Prometheus' }],
+    stackPort: base.stack,
+    temporalPort: base.temporal,
+    urls,
+    prometheusUrl,
+    prometheus: {
+      targets,
+      ...prometheusChildSpec({
+        binary,
+        config: prometheusConfig({ targets, ruleFiles: [RULES_FILE] }),
+        dataDir: path.join(dataDir, 'prometheus'),
+        logDir: path.join(dataDir, 'logs'),
+        port: base.prometheus,
+      }),
+    },
+  };
 }

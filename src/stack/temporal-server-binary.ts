@@ -7,6 +7,8 @@ import { findGo } from './temporal-cli';
 
 /** The pinned official server, the same version the pinned CLI's dev server embeds. */
 export const TEMPORAL_SERVER_VERSION = '1.29.1';
+/** The pinned official Web UI server, the one the pinned CLI embeds (so its Go modules are already cached). */
+export const TEMPORAL_UI_SERVER_VERSION = '2.42.1';
 const MODULE = 'go.temporal.io/server';
 const CACHE_DIR = path.join(PROJECT_ROOT, '.temporal', 'bin');
 

@@ -13,6 +13,8 @@ export interface TemporalServerOptions {
   dataDir: string;
   logDir: string;
   namespace: string;
+  /** Where the server serves its Prometheus metrics (`--metrics-port`, on 127.0.0.1 like the rest). */
+  metricsPort?: number;
   onSpawn?: (p: ManagedProcess) => void;
 }
 
@@ -62,6 +64,7 @@ export async function startTemporalDevServer(opts: TemporalServerOptions): Promi
     opts.namespace,
     '--log-level',
     'warn',
+    ...(opts.metricsPort ? ['--metrics-port', String(opts.metricsPort)] : []),
     ...SEARCH_ATTRIBUTES.flatMap((a) => ['--search-attribute', `${a.name}=${a.cliType}`]),
     ...Object.entries({ ...DYNAMIC_CONFIG, ...devServerTuning() }).flatMap(([key, value]) => [
       '--dynamic-config-value',

@@ -16,6 +16,7 @@ import { RUN_OUTCOME } from '../flows/search-attributes';
 import { STEP_PRESETS } from '../flows/step-presets';
 import type { Attempted, AttemptTime, CallContext, FlowOutcome, SimSettings, StepRecord } from '../flows/types';
 import { splitStepTime } from '../stats/step-time';
+import { recordStep } from './flow-metrics';
 
 /** Thrown inside a flow when a step failed for good; the flow turns it into a `failed` outcome. */
 export class StepFailed extends Error {
@@ -234,14 +235,18 @@ export class StepRecorder<F extends FlowName> {
         ...(error === undefined ? {} : { error }),
       };
     };
+    const keep = (r: StepRecord) => {
+      this.records.push(r);
+      recordStep(this.flow, r);
+    };
     try {
       const value = await body(scope);
-      this.records.push(record('completed'));
+      keep(record('completed'));
       return value;
     } catch (err) {
       if (isCancellation(err)) throw err;
       const error = messageOf(err);
-      this.records.push(record('failed', error));
+      keep(record('failed', error));
       throw new StepFailed(step, error);
     }
   }

@@ -26,6 +26,7 @@ import { record } from '../stats/histogram';
 import { emptyTally, loadSection, type LoadTally } from '../stats/load-section';
 import { emptySeries, noteCompletion, noteDrop, noteStart, seriesView, type SeriesState } from '../stats/series';
 import { chaosKillSignal, summaryQuery } from './definitions';
+import { countFlowEnded, countFlowStarted } from './flow-metrics';
 import { validated } from './result-check';
 import { STEP_PRESETS } from '../flows/step-presets';
 
@@ -185,6 +186,7 @@ export async function stressRun(input: StressRunInput): Promise<StandardResult> 
 
   const finish = (workflowId: string, outcome: FlowOutcome): void => {
     if (!inFlight.delete(workflowId)) return;
+    countFlowEnded(input.flow, outcome.outcome);
     addOutcome(acc, outcome);
     if (load.step) addOutcome(load.step.acc, outcome);
     noteCompletion(load.series, Date.now(), outcome.duration_ms, outcome.outcome === 'failed', inFlight.size);
@@ -223,6 +225,7 @@ export async function stressRun(input: StressRunInput): Promise<StandardResult> 
       if (scheduledFor !== undefined) record(t.lateness, began - scheduledFor);
     }
     noteStart(load.series, began, inFlight.size);
+    countFlowStarted(input.flow);
     let outcome: FlowOutcome;
     try {
       let child;

@@ -1,3 +1,4 @@
+import { gatewayAuthHeaders } from '../../src/services/gateway/headers';
 import { classifyAnswer } from '../../src/services/meta-publisher/meta-client';
 import { DEFAULT_HUBSPOT_SECRET, signV3, verifyV3 } from '../../src/services/shared/hubspot-signature';
 import { exposureProblem } from '../../src/services/startup-checks';
@@ -61,4 +62,9 @@ test('a service started on 0.0.0.0 with the default HubSpot secret exits 2 with 
   expect(run.stderr.trim().split('\n')).toEqual([
     'ml-service: refusing to listen on 0.0.0.0 with the built-in HubSpot secret: set HUBSPOT_APP_SECRET',
   ]);
+});
+
+test("the worker's Gateway calls carry GATEWAY_API_KEY, which a Gateway off loopback requires", () => {
+  expect(gatewayAuthHeaders({ GATEWAY_API_KEY: 'k' })).toEqual({ 'x-api-key': 'k' });
+  expect(gatewayAuthHeaders({})).toEqual({});
 });

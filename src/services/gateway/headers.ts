@@ -15,4 +15,11 @@ export const GATEWAY_HEADERS = {
   breakerBefore: 'x-gateway-breaker-before',
   breakerAfter: 'x-gateway-breaker',
   upstream: 'x-gateway-upstream',
+  /** The Gateway's API key (GATEWAY_API_KEY), required on `/api/*` when the Gateway has one. */
+  apiKey: 'x-api-key',
 } as const;
+
+/** The API-key header a caller sends the Gateway: GATEWAY_API_KEY when set (a Gateway off loopback has one). */
+export function gatewayAuthHeaders(env: NodeJS.ProcessEnv = process.env): Record<string, string> {
+  return env.GATEWAY_API_KEY ? { [GATEWAY_HEADERS.apiKey]: env.GATEWAY_API_KEY } : {};
+}

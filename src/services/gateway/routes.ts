@@ -205,7 +205,7 @@ export function registerGateway(
 
   const apiKey = process.env.GATEWAY_API_KEY;
   const authorize = (request: FastifyRequest) => {
-    if (apiKey && request.headers['x-api-key'] !== apiKey)
+    if (apiKey && request.headers[GATEWAY_HEADERS.apiKey] !== apiKey)
       throw new HttpError(401, 'unauthorized', 'bad or missing x-api-key');
   };
 

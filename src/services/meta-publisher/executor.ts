@@ -43,6 +43,8 @@ export interface ExecutorDeps {
   agent: Agent;
   name: string;
   rng: () => number;
+  /** Sees the account's executed changes in its platform hour before each rate check (for the metrics). */
+  onAccountWindow?: (changes: number) => void;
 }
 
 /** Claims due changes of every type (or changes whose claim expired) without waiting on rows others hold. */
@@ -75,7 +77,9 @@ export function fuzzyBudget(budget: number, low: number, high: number, rng: () =
   return Math.min(hi, Math.max(lo, cents)) / 100;
 }
 
-type Outcome = 'executed' | 'rejected' | 'dead_letter' | 'deferred';
+/** How one claimed change ended this time (deferred: back in the queue for later). */
+export type ExecutorOutcome = 'executed' | 'rejected' | 'dead_letter' | 'deferred';
+type Outcome = ExecutorOutcome;
 
 async function release(db: PoolClient, id: string, fields: string, params: unknown[]): Promise<void> {
   await db.query(
@@ -318,6 +322,7 @@ async function decide(db: PoolClient, deps: ExecutorDeps, row: ChangeRow): Promi
      WHERE ad_account_id = $1 AND idempotency_key LIKE 'change:%' AND at > now() - $2::interval`,
     [row.ad_account_id, hour],
   );
+  deps.onAccountWindow?.(window.rows[0].n);
   if (window.rows[0].n >= EXECUTOR_RULES.changesPerAccountHour) {
     // Wait until the oldest execution leaves the hour.
     await release(db, row.id, `status = 'pending', earliest_execute_at = $2::timestamptz + $3::interval`, [

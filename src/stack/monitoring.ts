@@ -1,0 +1,134 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { request } from 'undici';
+import client from 'prom-client';
+import { PROJECT_ROOT } from '../config';
+import { serveMetrics } from '../services/shared/metrics-server';
+import { METRICS_PORTS } from './metrics-ports';
+import { startProcess, waitUntilReady } from './processes';
+import type { ChildStatus } from './stack-file';
+import type { ChildSpec } from './supervisor';
+
+/** Debian's `prometheus` package (installed by `npm run setup`); PROMETHEUS_PATH names another. */
+export function prometheusBinary(env: NodeJS.ProcessEnv = process.env): string {
+  const binary = env.PROMETHEUS_PATH ?? '/usr/bin/prometheus';
+  if (!fs.existsSync(binary)) {
+    throw new MonitoringUnavailable(
+      `--monitoring needs Prometheus, and there is none at ${binary}: run 'npm run setup' (it installs Debian's ` +
+        `'prometheus' package when run as root), or 'apt-get install prometheus', or set PROMETHEUS_PATH`,
+    );
+  }
+  return binary;
+}
+
+export class MonitoringUnavailable extends Error {
+  override name = 'MonitoringUnavailable';
+}
+
+/** One process Prometheus scrapes: its job (what kind of process), its name in the stack, its metrics address. */
+export interface ScrapeTarget {
+  job: 'temporal' | 'service' | 'executor' | 'worker' | 'stack' | 'prometheus';
+  /** The stack's child name (the supervisor's `process` label): a service name, executor-1, worker-1, stack… */
+  process: string;
+  /** host:port, serving GET /metrics. */
+  address: string;
+}
+
+export interface PrometheusConfigOptions {
+  targets: ScrapeTarget[];
+  scrapeIntervalSeconds?: number;
+  ruleFiles?: string[];
+}
+
+/** The alert rules the generated config loads, so they evaluate against the stack's own metrics. */
+export const RULES_FILE = path.join(PROJECT_ROOT, 'monitoring', 'rules.yml');
+
+/**
+ * A Prometheus config scraping every target, one job per kind of process, each target labelled with its `process`
+ * name. Written as JSON, which is YAML too. A short interval (2 s), so a test sees a run's counts within seconds.
+ */
+export function prometheusConfig(opts: PrometheusConfigOptions): string {
+  const interval = `${opts.scrapeIntervalSeconds ?? 2}s`;
+  const jobs = new Map<string, ScrapeTarget[]>();
+  for (const t of opts.targets) jobs.set(t.job, [...(jobs.get(t.job) ?? []), t]);
+  const config = {
+    global: { scrape_interval: interval, scrape_timeout: interval, evaluation_interval: interval },
+    rule_files: opts.ruleFiles ?? [],
+    scrape_configs: [...jobs].map(([job, targets]) => ({
+      job_name: job,
+      static_configs: targets.map((t) => ({ targets: [t.address], labels: { process: t.process } })),
+    })),
+  };
+  return JSON.stringify(config, null, 2) + '\n';
+}
+
+/** Prometheus as a supervised child: the generated config, its storage under the stack's data dir, loopback only. */
+export function prometheusChildSpec(opts: {
+  binary: string;
+  config: string;
+  dataDir: string;
+  logDir: string;
+  port: number;
+}): ChildSpec {
+  const configFile = path.join(opts.dataDir, 'prometheus.yml');
+  const url = `http://127.0.0.1:${opts.port}`;
+  return {
+    name: 'prometheus',
+    async start(onSpawn) {
+      fs.mkdirSync(path.join(opts.dataDir, 'data'), { recursive: true });
+      fs.writeFileSync(configFile, opts.config);
+      const p = startProcess(
+        'prometheus',
+        opts.binary,
+        [
+          `--config.file=${configFile}`,
+          `--storage.tsdb.path=${path.join(opts.dataDir, 'data')}`,
+          `--web.listen-address=127.0.0.1:${opts.port}`,
+          '--storage.tsdb.retention.time=7d',
+          '--log.level=warn',
+        ],
+        { logDir: opts.logDir, onSpawn },
+      );
+      await waitUntilReady(p, `Prometheus (${url})`, () => answers200(`${url}/-/ready`), 60_000);
+      return p;
+    },
+  };
+}
+
+async function answers200(url: string): Promise<boolean> {
+  const res = await request(url, { headersTimeout: 1000, bodyTimeout: 1000 });
+  await res.body.dump();
+  return res.statusCode === 200;
+}
+
+/**
+ * The stack process's own metrics: every supervised child's restarts (`geminivideo_process_restarts_total`,
+ * each child at 0 from its first start) and the process's default metrics, served on 127.0.0.1:`port`.
+ */
+export async function serveStackMetrics(
+  children: () => ChildStatus[],
+  port: number,
+): Promise<{ close(): Promise<void> }> {
+  const registry = new client.Registry();
+  client.collectDefaultMetrics({ register: registry });
+  new client.Counter({
+    name: 'geminivideo_process_restarts_total',
+    help: "Restarts of the stack's supervised processes by the supervisor, by process",
+    labelNames: ['process'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const c of children()) this.inc({ process: c.name }, c.restarts);
+    },
+  });
+  return serveMetrics(registry, port);
+}
+
+/** Where the stack's own metrics and Prometheus listen, after the offset. */
+export function monitoringPorts(portOffset: number): { prometheus: number; stack: number; temporal: number } {
+  return {
+    prometheus: METRICS_PORTS.prometheus + portOffset,
+    stack: METRICS_PORTS.stack + portOffset,
+    temporal: METRICS_PORTS.temporal + portOffset,
+  };
+}

@@ -1,0 +1,81 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { MonitoringUnavailable, prometheusBinary, prometheusConfig, RULES_FILE } from '../../src/stack/monitoring';
+import { METRICS_PORTS, workerMetricsPort } from '../../src/stack/metrics-ports';
+import { contractMetrics, seriesNames } from '../support/metrics-contract';
+import { runCommand } from '../support/spawn';
+
+const PROMTOOL = process.env.PROMTOOL_PATH ?? '/usr/bin/promtool';
+
+const targets = [
+  { job: 'stack' as const, process: 'stack', address: '127.0.0.1:9400' },
+  { job: 'service' as const, process: 'gateway', address: '127.0.0.1:8000' },
+  { job: 'service' as const, process: 'ml-service', address: '127.0.0.1:8004' },
+  { job: 'worker' as const, process: 'worker', address: '127.0.0.1:9421' },
+];
+
+test('the generated config: one job per kind of process, every target labelled with its process name', () => {
+  const config = JSON.parse(prometheusConfig({ targets, scrapeIntervalSeconds: 2, ruleFiles: [RULES_FILE] }));
+  expect(config.global).toEqual({ scrape_interval: '2s', scrape_timeout: '2s', evaluation_interval: '2s' });
+  expect(config.scrape_configs).toEqual([
+    { job_name: 'stack', static_configs: [{ targets: ['127.0.0.1:9400'], labels: { process: 'stack' } }] },
+    {
+      job_name: 'service',
+      static_configs: [
+        { targets: ['127.0.0.1:8000'], labels: { process: 'gateway' } },
+        { targets: ['127.0.0.1:8004'], labels: { process: 'ml-service' } },
+      ],
+    },
+    { job_name: 'worker', static_configs: [{ targets: ['127.0.0.1:9421'], labels: { process: 'worker' } }] },
+  ]);
+});
+
+test('promtool accepts the generated config, with the alert rules it loads', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'prom-config-'));
+  try {
+    const file = path.join(dir, 'prometheus.yml');
+    fs.writeFileSync(file, prometheusConfig({ targets, ruleFiles: [RULES_FILE] }));
+    const { code, stdout, stderr } = await runCommand(PROMTOOL, ['check', 'config', file], {
+      ...process.env,
+      NO_COLOR: '1',
+    });
+    expect({ code, out: stdout + stderr }).toMatchObject({ code: 0 });
+    expect(stdout).toMatch(/SUCCESS: 6 rules found/);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('each worker has its own metrics port on the stack scheme; a bad index is refused', () => {
+  expect([1, 2, 3].map((i) => workerMetricsPort(i, 10_000))).toEqual([19421, 19422, 19423]);
+  expect(workerMetricsPort(1, 0)).toBe(METRICS_PORTS.worker + 1);
+  expect(() => workerMetricsPort(0, 0)).toThrow(/worker index 0: a whole number from 1 to 79/);
+});
+
+test('a missing Prometheus is one clear error naming the path and how to install it', () => {
+  expect(() => prometheusBinary({ PROMETHEUS_PATH: '/nowhere/prometheus' })).toThrow(MonitoringUnavailable);
+  expect(() => prometheusBinary({ PROMETHEUS_PATH: '/nowhere/prometheus' })).toThrow(
+    /no(ne)? .*\/nowhere\/prometheus: run 'npm run setup'/,
+  );
+});
+
+test('the contract table of docs/monitoring.md parses: backticked names first, each with its type', () => {
+  const contract = contractMetrics();
+  expect(contract.map((m) => m.name)).toEqual(
+    expect.arrayContaining(['geminivideo_flows_total', 'geminivideo_step_duration_seconds', 'gateway_circuit_state']),
+  );
+  expect(contract.find((m) => m.name === 'geminivideo_step_duration_seconds')?.type).toBe('histogram');
+  expect(seriesNames({ name: 'x_seconds', type: 'histogram' })).toEqual([
+    'x_seconds_bucket',
+    'x_seconds_count',
+    'x_seconds_sum',
+  ]);
+  expect(seriesNames({ name: 'x_total', type: 'counter' })).toEqual(['x_total']);
+  const doc =
+    '## The metrics\n\n| metric | type |\n| --- | --- |\n| `a_total` | counter |\n| `b` | gauge, 1 for on |\n';
+  expect(contractMetrics(doc)).toEqual([
+    { name: 'a_total', type: 'counter' },
+    { name: 'b', type: 'gauge' },
+  ]);
+});
