@@ -3,8 +3,9 @@ import path from 'node:path';
 import { request } from 'undici';
 import client from 'prom-client';
 import { PROJECT_ROOT } from '../config';
+import { SERVICE_NAMES, SERVICES } from '../services/catalog';
 import { serveMetrics } from '../services/shared/metrics-server';
-import { METRICS_PORTS } from './metrics-ports';
+import { executorMetricsPort, METRICS_PORTS, workerMetricsPort } from './metrics-ports';
 import { startProcess, waitUntilReady } from './processes';
 import type { ChildStatus } from './stack-file';
 import type { ChildSpec } from './supervisor';
@@ -130,5 +131,83 @@ export function monitoringPorts(portOffset: number): { prometheus: number; stack
     prometheus: METRICS_PORTS.prometheus + portOffset,
     stack: METRICS_PORTS.stack + portOffset,
     temporal: METRICS_PORTS.temporal + portOffset,
+  };
+}
+
+/**
+ * Every exporter's port (on the stack's scheme, see metrics-ports.ts) and, with monitoring, the Prometheus that
+ * scrapes them. Checked first: a missing Prometheus is an error before anything starts.
+ */
+export function metricsPlan(opts: {
+  portOffset: number;
+  dataDir: string;
+  /** The stack runs the dev server (not a Temporal named by TEMPORAL_ADDRESS). */
+  devServer: boolean;
+  executors: number;
+  /** Workers the stack starts: `worker` for one, else worker-1 … worker-N. */
+  workers: number;
+  monitoring?: boolean | { workers?: number };
+}) {
+  const offset = opts.portOffset;
+  const base = monitoringPorts(offset);
+  const dataDir = opts.dataDir;
+  const targets: ScrapeTarget[] = [
+    { job: 'stack', process: 'stack', address: `127.0.0.1:${base.stack}` },
+    ...(opts.devServer
+      ? [{ job: 'temporal' as const, process: 'temporal', address: `127.0.0.1:${base.temporal}` }]
+      : []),
+    ...SERVICE_NAMES.map((s) => ({
+      job: 'service' as const,
+      process: s,
+      address: `127.0.0.1:${SERVICES[s].port + offset}`,
+    })),
+    ...Array.from({ length: opts.executors }, (_, i) => ({
+      job: 'executor' as const,
+      process: `executor-${i + 1}`,
+      address: `127.0.0.1:${executorMetricsPort(i + 1, offset)}`,
+    })),
+  ];
+  const started = opts.workers;
+  const scraped = typeof opts.monitoring === 'object' ? (opts.monitoring.workers ?? started) : started;
+  const workers = Array.from({ length: Math.max(started, scraped) }, (_, i) => ({
+    job: 'worker' as const,
+    process: started === 1 && i === 0 ? 'worker' : `worker-${i + 1}`,
+    address: `127.0.0.1:${workerMetricsPort(i + 1, offset)}`,
+  }));
+  targets.push(...workers);
+  const ownPorts = [
+    { port: base.stack, what: "the stack's metrics" },
+    ...(opts.devServer ? [{ port: base.temporal, what: "the Temporal dev server's metrics" }] : []),
+    ...Array.from({ length: opts.executors }, (_, i) => ({
+      port: executorMetricsPort(i + 1, offset),
+      what: `executor-${i + 1}'s metrics`,
+    })),
+    ...workers
+      .slice(0, started)
+      .map((w, i) => ({ port: workerMetricsPort(i + 1, offset), what: `${w.process}'s metrics` })),
+  ];
+  const urls = Object.fromEntries(targets.map((t) => [t.process, `http://${t.address}/metrics`]));
+  if (!opts.monitoring) {
+    return { ports: ownPorts, stackPort: base.stack, temporalPort: base.temporal, urls, prometheus: undefined };
+  }
+  const binary = prometheusBinary();
+  const prometheusUrl = `http://127.0.0.1:${base.prometheus}`;
+  targets.push({ job: 'prometheus', process: 'prometheus', address: `127.0.0.1:${base.prometheus}` });
+  return {
+    ports: [...ownPorts, { port: base.prometheus, what: 'Prometheus' }],
+    stackPort: base.stack,
+    temporalPort: base.temporal,
+    urls,
+    prometheusUrl,
+    prometheus: {
+      targets,
+      ...prometheusChildSpec({
+        binary,
+        config: prometheusConfig({ targets, ruleFiles: [RULES_FILE] }),
+        dataDir: path.join(dataDir, 'prometheus'),
+        logDir: path.join(dataDir, 'logs'),
+        port: base.prometheus,
+      }),
+    },
   };
 }

@@ -7,16 +7,8 @@ import { createPool } from '../db/pool';
 import { SERVICE_NAMES, SERVICES, type ServiceName } from '../services/catalog';
 import { PidRegistry, postmasterPid } from './orphans';
 import { assertPortsFree } from './ports';
-import { executorMetricsPort, workerMetricsEnv, workerMetricsPort } from './metrics-ports';
-import {
-  monitoringPorts,
-  prometheusBinary,
-  prometheusChildSpec,
-  prometheusConfig,
-  RULES_FILE,
-  serveStackMetrics,
-  type ScrapeTarget,
-} from './monitoring';
+import { executorMetricsPort, workerMetricsEnv } from './metrics-ports';
+import { metricsPlan, serveStackMetrics } from './monitoring';
 import { embeddedDatabaseUrl, reachableDataDir, startEmbeddedPostgres } from './postgres';
 import { nodeChildSpec, printed } from './node-child';
 import { waitUntilReady, type ManagedProcess } from './processes';
@@ -116,7 +108,14 @@ export async function startStack(opts: StackOptions = {}): Promise<RunningStack>
     >,
   };
 
-  const metrics = metricsPlan(opts, offset);
+  const metrics = metricsPlan({
+    portOffset: offset,
+    dataDir,
+    devServer: !opts.temporal,
+    executors: EXECUTORS,
+    workers: opts.worker ? 1 : 0,
+    monitoring: opts.monitoring,
+  });
   const cliPath = opts.temporal ? '' : ensureTemporalCli(log);
   fs.mkdirSync(dataDir, { recursive: true });
   const pids = new PidRegistry(dataDir);
@@ -281,71 +280,5 @@ export async function startStack(opts: StackOptions = {}): Promise<RunningStack>
     prometheusUrl: metrics.prometheusUrl,
     stop,
     processes: () => supervisor.status(),
-  };
-}
-
-/**
- * Every exporter's port (on the stack's scheme, see metrics-ports.ts) and, with monitoring, the Prometheus that
- * scrapes them. Checked first: a missing Prometheus is an error before anything starts.
- */
-function metricsPlan(opts: StackOptions, offset: number) {
-  const base = monitoringPorts(offset);
-  const dataDir = opts.dataDir ?? DATA_DIR;
-  const targets: ScrapeTarget[] = [
-    { job: 'stack', process: 'stack', address: `127.0.0.1:${base.stack}` },
-    ...(opts.temporal
-      ? []
-      : [{ job: 'temporal' as const, process: 'temporal', address: `127.0.0.1:${base.temporal}` }]),
-    ...SERVICE_NAMES.map((s) => ({
-      job: 'service' as const,
-      process: s,
-      address: `127.0.0.1:${SERVICES[s].port + offset}`,
-    })),
-    ...Array.from({ length: EXECUTORS }, (_, i) => ({
-      job: 'executor' as const,
-      process: `executor-${i + 1}`,
-      address: `127.0.0.1:${executorMetricsPort(i + 1, offset)}`,
-    })),
-  ];
-  const started = opts.worker ? 1 : 0;
-  const scraped = typeof opts.monitoring === 'object' ? (opts.monitoring.workers ?? started) : started;
-  const workers = Array.from({ length: Math.max(started, scraped) }, (_, i) => ({
-    job: 'worker' as const,
-    process: started === 1 && i === 0 ? 'worker' : `worker-${i + 1}`,
-    address: `127.0.0.1:${workerMetricsPort(i + 1, offset)}`,
-  }));
-  targets.push(...workers);
-  const ownPorts = [
-    { port: base.stack, what: "the stack's metrics" },
-    ...(opts.temporal ? [] : [{ port: base.temporal, what: "the Temporal dev server's metrics" }]),
-    ...Array.from({ length: EXECUTORS }, (_, i) => ({
-      port: executorMetricsPort(i + 1, offset),
-      what: `executor-${i + 1}'s metrics`,
-    })),
-    ...workers.slice(0, started).map((w) => ({ port: workerMetricsPort(1, offset), what: `${w.process}'s metrics` })),
-  ];
-  const urls = Object.fromEntries(targets.map((t) => [t.process, `http://${t.address}/metrics`]));
-  if (!opts.monitoring) {
-    return { ports: ownPorts, stackPort: base.stack, temporalPort: base.temporal, urls, prometheus: undefined };
-  }
-  const binary = prometheusBinary();
-  const prometheusUrl = `http://127.0.0.1:${base.prometheus}`;
-  targets.push({ job: 'prometheus', process: 'prometheus', address: `127.0.0.1:${base.prometheus}` });
-  return {
-    ports: [...ownPorts, { port: base.prometheus, what: 'Prometheus' }],
-    stackPort: base.stack,
-    temporalPort: base.temporal,
-    urls,
-    prometheusUrl,
-    prometheus: {
-      targets,
-      ...prometheusChildSpec({
-        binary,
-        config: prometheusConfig({ targets, ruleFiles: [RULES_FILE] }),
-        dataDir: path.join(dataDir, 'prometheus'),
-        logDir: path.join(dataDir, 'logs'),
-        port: base.prometheus,
-      }),
-    },
   };
 }

@@ -1,7 +1,13 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { MonitoringUnavailable, prometheusBinary, prometheusConfig, RULES_FILE } from '../../src/stack/monitoring';
+import {
+  metricsPlan,
+  MonitoringUnavailable,
+  prometheusBinary,
+  prometheusConfig,
+  RULES_FILE,
+} from '../../src/stack/monitoring';
 import { METRICS_PORTS, workerMetricsPort } from '../../src/stack/metrics-ports';
 import { contractMetrics, seriesNames } from '../support/metrics-contract';
 import { runCommand } from '../support/spawn';
@@ -78,4 +84,36 @@ test('the contract table of docs/monitoring.md parses: backticked names first, e
     { name: 'a_total', type: 'counter' },
     { name: 'b', type: 'gauge' },
   ]);
+});
+
+test("the stack's metrics plan: every process a target on the port scheme; only its own ports are checked free", () => {
+  const plan = metricsPlan({
+    portOffset: 10_000,
+    dataDir: os.tmpdir(),
+    devServer: true,
+    executors: 2,
+    workers: 0,
+    monitoring: { workers: 1 },
+  });
+  expect(plan.prometheusUrl).toBe('http://127.0.0.1:19090');
+  expect(plan.prometheus!.targets.map((t) => `${t.job}/${t.process}=${t.address.split(':')[1]}`)).toEqual([
+    'stack/stack=19400',
+    'temporal/temporal=19401',
+    'service/gateway=18000',
+    'service/drive-intel=18001',
+    'service/video-agent=18002',
+    'service/meta-publisher=18003',
+    'service/ml-service=18004',
+    'service/titan-core=18005',
+    'executor/executor-1=19411',
+    'executor/executor-2=19412',
+    'worker/worker-1=19421',
+    'prometheus/prometheus=19090',
+  ]);
+  // Worker 1 is scraped, but a test starts it: the stack checks only the ports it binds itself.
+  expect(plan.ports.map((p) => p.port)).toEqual([19400, 19401, 19411, 19412, 19090]);
+  const plain = metricsPlan({ portOffset: 0, dataDir: os.tmpdir(), devServer: false, executors: 2, workers: 1 });
+  expect(plain.prometheus).toBeUndefined();
+  expect(plain.urls).toMatchObject({ worker: 'http://127.0.0.1:9421/metrics', stack: 'http://127.0.0.1:9400/metrics' });
+  expect(plain.urls.temporal).toBeUndefined();
 });
