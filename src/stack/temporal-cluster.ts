@@ -21,6 +21,7 @@ import {
   type ClusterRole,
 } from './temporal-cluster-config';
 import type { ServerBinaries } from './temporal-server-binary';
+import { devServerTuning } from './dev-server-tuning';
 import { DYNAMIC_CONFIG, temporalAnswers } from './temporal-server';
 
 const run = promisify(execFile);
@@ -113,7 +114,8 @@ export async function prepareTemporalCluster(opts: TemporalClusterOptions): Prom
   fs.mkdirSync(configDir, { recursive: true });
   fs.mkdirSync(uiConfigDir, { recursive: true });
   const dynamicConfigPath = path.join(configDir, 'dynamic-config.yaml');
-  fs.writeFileSync(dynamicConfigPath, dynamicConfigFile(DYNAMIC_CONFIG));
+  // The dev server's tuning too, so the two compare on the same queue-processor poll rates.
+  fs.writeFileSync(dynamicConfigPath, dynamicConfigFile({ ...DYNAMIC_CONFIG, ...devServerTuning() }));
   fs.writeFileSync(
     path.join(configDir, `${CONFIG_ENV}.yaml`),
     clusterConfig({

@@ -1,0 +1,136 @@
+import { createHttpAgent } from '../src/activities/http';
+import { plainCreativeFlow } from '../src/bench/plain-creative';
+import { makeRunId, awaitStressRun, simSettings, startStressRun } from '../src/cli/run-stress';
+import type { StartOptions } from '../src/cli/start-options';
+import { FLOWS } from '../src/flows/catalog';
+import type { StandardResult } from '../src/result/schema';
+import { BUILT_IN_PROFILES, type FaultProfile, type ServiceFaults } from '../src/services/shared/fault-profile';
+import { emptyHistogram, quantile, record, type HistogramState } from '../src/stats/histogram';
+import type { Client } from '@temporalio/client';
+import type { Endpoints } from '../src/config';
+
+/** The creative-flow benchmark's cases and how one runs, shared by `npm run bench` and `npm run bench:cluster`. */
+export const SCALE = Number(process.env.BENCH_SCALE ?? 1);
+export const STEPS = FLOWS['creative-flow'].steps;
+export const say = (line: string) => process.stderr.write(`${line}\n`);
+export const round = (n: number, digits = 2) => Math.round(n * 10 ** digits) / 10 ** digits;
+
+/** A profile's latencies with its errors, timeouts and 429s taken out. */
+export function latenciesOnly(profile: FaultProfile): FaultProfile {
+  const quiet = (f: ServiceFaults): ServiceFaults => ({ ...f, error_rate: 0, timeout_rate: 0, rate_limit_rate: 0 });
+  return {
+    name: `${profile.name}-latencies`,
+    defaults: quiet(profile.defaults),
+    services: Object.fromEntries(Object.entries(profile.services).map(([n, f]) => [n, f && quiet(f)])),
+  };
+}
+
+export interface Case {
+  name: string;
+  count: number;
+  concurrency: number;
+  timeScale: number;
+  faults: FaultProfile;
+}
+
+export const CASES: Case[] = [
+  { name: 'unloaded', count: Math.ceil(30 * SCALE), concurrency: 1, timeScale: 0.001, faults: BUILT_IN_PROFILES.none },
+  {
+    name: 'realistic',
+    count: Math.ceil(100 * SCALE),
+    concurrency: 10,
+    timeScale: 0.05,
+    faults: latenciesOnly(BUILT_IN_PROFILES.default),
+  },
+  {
+    name: 'saturated',
+    count: Math.ceil(200 * SCALE),
+    concurrency: 20,
+    timeScale: 0.001,
+    faults: BUILT_IN_PROFILES.none,
+  },
+];
+
+export interface CaseResult {
+  temporal: StandardResult;
+  temporalRate: number;
+  plainRate: number;
+  /** Per step: the plain runner's p50 of the same call. */
+  plainP50: Record<string, number>;
+}
+
+export function options(c: Case): StartOptions {
+  return {
+    flow: 'creative-flow',
+    count: c.count,
+    concurrency: c.concurrency,
+    timeScale: c.timeScale,
+    seed: 1,
+    faultsName: c.faults.name,
+    faults: c.faults,
+    thresholds: [],
+  };
+}
+
+export async function runCase(
+  client: Client,
+  endpoints: Endpoints,
+  agent: ReturnType<typeof createHttpAgent>,
+  c: Case,
+) {
+  const opts = options(c);
+  say(`${c.name}: ${c.count} creative flows at concurrency ${c.concurrency} through Temporal`);
+  let t0 = performance.now();
+  const temporal = await awaitStressRun(client, (await startStressRun(client, opts)).workflowId);
+  const temporalSeconds = (performance.now() - t0) / 1000;
+
+  say(`${c.name}: the same calls from one process`);
+  const sim = simSettings(opts);
+  const runId = makeRunId('plain');
+  const steps = new Map<string, HistogramState>(STEPS.map((s) => [s, emptyHistogram()]));
+  let next = 0;
+  t0 = performance.now();
+  await Promise.all(
+    Array.from({ length: c.concurrency }, async () => {
+      while (next < c.count)
+        await plainCreativeFlow({ services: endpoints.services, agent }, sim, runId, next++, 1, (step, ms) =>
+          record(steps.get(step)!, ms),
+        );
+    }),
+  );
+  const plainSeconds = (performance.now() - t0) / 1000;
+  const result: CaseResult = {
+    temporal,
+    temporalRate: c.count / temporalSeconds,
+    plainRate: c.count / plainSeconds,
+    plainP50: Object.fromEntries(STEPS.map((s) => [s, quantile(steps.get(s)!, 0.5)])),
+  };
+  say(
+    `${c.name}: temporal ${round(result.temporalRate)} flows/s, plain ${round(result.plainRate)} flows/s, ` +
+      `${temporal.failed} failed`,
+  );
+  console.error(
+    STEPS.map((step) => {
+      const s = temporal.step_analysis[step];
+      return {
+        step,
+        temporal_p50_ms: s?.p50_duration_ms,
+        service_p50_ms: s?.service_p50_ms,
+        overhead_p50_ms: s?.overhead_p50_ms,
+        overhead_p95_ms: s?.overhead_p95_ms,
+        plain_p50_ms: round(result.plainP50[step], 1),
+      };
+    }),
+  );
+  return result;
+}
+
+export const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+/** `unloaded_step_overhead_ms`: the median over the steps of (Temporal step p50 − the plain runner's p50). */
+export function stepOverheadMs(u: CaseResult): number {
+  return round(
+    median(STEPS.map((step) => (u.temporal.step_analysis[step]?.p50_duration_ms ?? 0) - u.plainP50[step])),
+    1,
+  );
+}
