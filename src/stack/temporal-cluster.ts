@@ -140,9 +140,15 @@ export async function prepareTemporalCluster(opts: TemporalClusterOptions): Prom
         cwd: opts.dataDir,
         onSpawn,
       });
-      // The frontend serves when a client connects; the other roles once their gRPC port listens.
-      const serves = role === 'frontend' ? () => temporalAnswers(address, 1000) : () => portInUse(ports[role].grpc);
-      await waitUntilReady(p, `the Temporal ${role} (port ${ports[role].grpc})`, serves, START_TIMEOUT_MS);
+      // The frontend serves when a client connects; history and matching once their gRPC port listens; the
+      // internal worker serves no gRPC (it is a client of the frontend), so its membership port is the sign.
+      const [port, serves] =
+        role === 'frontend'
+          ? [ports.frontend.grpc, () => temporalAnswers(address, 1000)]
+          : role === 'worker'
+            ? [ports.worker.membership, () => portInUse(ports.worker.membership)]
+            : [ports[role].grpc, () => portInUse(ports[role].grpc)];
+      await waitUntilReady(p, `the Temporal ${role} (port ${port})`, serves, START_TIMEOUT_MS);
       return p;
     },
   });
