@@ -72,6 +72,15 @@ export function options(c: Case): StartOptions {
   };
 }
 
+/** One case through Temporal only: its result and flows per second (start to result, from this client). */
+export async function runThroughTemporal(client: Client, c: Case) {
+  say(`${c.name}: ${c.count} creative flows at concurrency ${c.concurrency} through Temporal`);
+  const t0 = performance.now();
+  const temporal = await awaitStressRun(client, (await startStressRun(client, options(c))).workflowId);
+  return { temporal, temporalRate: c.count / ((performance.now() - t0) / 1000) };
+}
+
+/** One case through Temporal, then the same calls from the plain runner. */
 export async function runCase(
   client: Client,
   endpoints: Endpoints,
@@ -79,17 +88,14 @@ export async function runCase(
   c: Case,
 ) {
   const opts = options(c);
-  say(`${c.name}: ${c.count} creative flows at concurrency ${c.concurrency} through Temporal`);
-  let t0 = performance.now();
-  const temporal = await awaitStressRun(client, (await startStressRun(client, opts)).workflowId);
-  const temporalSeconds = (performance.now() - t0) / 1000;
+  const { temporal, temporalRate } = await runThroughTemporal(client, c);
 
   say(`${c.name}: the same calls from one process`);
   const sim = simSettings(opts);
   const runId = makeRunId('plain');
   const steps = new Map<string, HistogramState>(STEPS.map((s) => [s, emptyHistogram()]));
   let next = 0;
-  t0 = performance.now();
+  const t0 = performance.now();
   await Promise.all(
     Array.from({ length: c.concurrency }, async () => {
       while (next < c.count)
@@ -101,7 +107,7 @@ export async function runCase(
   const plainSeconds = (performance.now() - t0) / 1000;
   const result: CaseResult = {
     temporal,
-    temporalRate: c.count / temporalSeconds,
+    temporalRate,
     plainRate: c.count / plainSeconds,
     plainP50: Object.fromEntries(STEPS.map((s) => [s, quantile(steps.get(s)!, 0.5)])),
   };
