@@ -1,12 +1,14 @@
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import { ensureTemporalCli, TEMPORAL_CLI_VERSION } from '../src/stack/temporal-cli';
+import { ensureServerBinaries } from '../src/stack/temporal-server-binary';
 
 /**
  * `npm run setup`: what the tests need beyond npm packages: the pinned Temporal CLI (in .temporal/bin
- * unless one is found), a Chromium for the Web UI test, a redis-server for the RAG cache test, Prometheus (for
- * `--monitoring` and its test) with promtool, and amtool for the alert rules' tests (Debian's packages, when run as
- * root).
+ * unless one is found), the official server, its SQL tool and UI server for `--temporal cluster` (built from the Go
+ * module proxy into .temporal/bin, reused when there; required in CI, a warning elsewhere), a Chromium for the Web
+ * UI test, a redis-server for the RAG cache test, Prometheus (for `--monitoring` and its test) with promtool, and
+ * amtool for the alert rules' tests (Debian's packages, when run as root).
  */
 
 /** A program the tests run: found at `path`, or installed from Debian's `pkg` when run as root. */
@@ -26,6 +28,14 @@ function ensureDebianProgram(what: string, path: string, pkg: string, envVar: st
 try {
   const cli = ensureTemporalCli((line) => console.error(line));
   console.log(`temporal CLI: ${cli} (pinned version ${TEMPORAL_CLI_VERSION})`);
+  try {
+    const server = ensureServerBinaries((line) => console.error(line));
+    console.log(`temporal server, sql tool, ui server: ${Object.values(server).join(', ')}`);
+  } catch (err) {
+    // Only `--temporal cluster` and its test need them; CI runs that test, so there it is an error.
+    if (process.env.CI === 'true') throw err;
+    console.error(`warning: ${(err as Error).message}; 'npm run stack -- --temporal cluster' will say so too`);
+  }
   ensureDebianProgram('chromium', process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', 'chromium', 'CHROMIUM_PATH');
   ensureDebianProgram(
     'redis-server',

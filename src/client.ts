@@ -7,6 +7,7 @@ import { parseSuiteOptions } from './cli/suite-options';
 import { CommandFailure, EXIT, UsageError } from './cli/errors';
 import { userArgs } from './cli/npm-argv';
 import { parseStartOptions, START_VALUE_FLAGS } from './cli/start-options';
+import { MAX_WORKERS, parseStackOptions, STACK_VALUE_FLAGS } from './cli/stack-options';
 import { scheduleAction, scheduleCreate, scheduleDescribe, scheduleList } from './cli/schedule-commands';
 import { OVERLAP_POLICIES, parseScheduleCreate } from './cli/schedule-options';
 import { MonitoringUnavailable } from './stack/monitoring';
@@ -181,23 +182,33 @@ function program(): Command {
 
   cli
     .command('stack')
-    .description('start Temporal, PostgreSQL, the six services and a worker until Ctrl-C')
+    .description('start Temporal, PostgreSQL, the six services and the workers until Ctrl-C')
     .option('--faults <profile>', 'the services own fault profile when a call names none', 'none')
     .option('--time-scale <f>', 'the services own time scale when a call names none', '1')
     .option('--monitoring', 'also run a Prometheus (Debian package) scraping every process', false)
-    .action(async (o: { faults: string; timeScale: string; monitoring: boolean }) => {
-      const checked = parseStartOptions(FLOW_NAMES[0], { faults: o.faults, timeScale: o.timeScale });
-      process.exitCode = await stackCommand({
-        faults: o.faults,
-        timeScale: checked.timeScale,
-        monitoring: o.monitoring,
-      });
-    });
+    .option(
+      '--temporal <server>',
+      "'dev' (the CLI's dev server) or 'cluster' (the official server on PostgreSQL)",
+      'dev',
+    )
+    .option('--workers <n>', `worker processes (1 to ${MAX_WORKERS})`, '1')
+    .action(
+      async (o: { faults: string; timeScale: string; monitoring: boolean; temporal: string; workers: string }) => {
+        const checked = parseStartOptions(FLOW_NAMES[0], { faults: o.faults, timeScale: o.timeScale });
+        const choice = parseStackOptions(o);
+        process.exitCode = await stackCommand({
+          faults: o.faults,
+          timeScale: checked.timeScale,
+          monitoring: o.monitoring,
+          ...choice,
+        });
+      },
+    );
   return cli;
 }
 
 async function run(): Promise<void> {
-  const argv = userArgs(process.argv.slice(2), 1, [...START_VALUE_FLAGS, ...REPORT_VALUE_FLAGS]);
+  const argv = userArgs(process.argv.slice(2), 1, [...START_VALUE_FLAGS, ...REPORT_VALUE_FLAGS, ...STACK_VALUE_FLAGS]);
   await program().parseAsync(argv, { from: 'user' });
 }
 

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import { endpointsFromEnv, type Endpoints } from '../config';
 import type { StandardResult } from '../result/schema';
-import { startStack } from '../stack/stack';
+import { startStack, workerNames } from '../stack/stack';
 import { temporalAnswers } from '../stack/temporal-server';
 import { connectClient } from '../temporal-connection';
 import { localPortOffset, resolveEndpoints } from './endpoints';
@@ -17,6 +17,7 @@ import { formatProgress, formatResult, formatThresholds, NO_WEB_UI, webUiLinks }
 import { awaitStressRun, startStressRun } from './run-stress';
 import { describeLoad } from './load-options';
 import type { StartOptions } from './start-options';
+import type { StackChoice } from './stack-options';
 import { checkThresholds } from '../result/thresholds';
 import { thresholdOutcome } from '../report/flow-report';
 import type { RunReportOptions } from './report-options';
@@ -163,13 +164,17 @@ export async function reportCommand(
 }
 
 /** `stack`: brings everything up, prints the addresses, and stops it all on Ctrl-C or SIGTERM. */
-export async function stackCommand(opts: { faults: string; timeScale: number; monitoring?: boolean }): Promise<number> {
+export async function stackCommand(
+  opts: { faults: string; timeScale: number; monitoring?: boolean } & Partial<StackChoice>,
+): Promise<number> {
   const started = Date.now();
   // TEMPORAL_ADDRESS names a cluster to use instead of starting the dev server; check it before starting the rest.
   const external = process.env.TEMPORAL_ADDRESS ? endpointsFromEnv() : undefined;
   if (external) await (await connectClient(external, say)).connection.close();
   const stack = await startStack({
     worker: true,
+    workers: opts.workers,
+    temporalServer: opts.temporalServer,
     faults: opts.faults,
     timeScale: opts.timeScale,
     portOffset: localPortOffset(),
@@ -185,7 +190,8 @@ export async function stackCommand(opts: { faults: string; timeScale: number; mo
   process.stdout.write(
     [
       `stack ready in ${((Date.now() - started) / 1000).toFixed(1)} s`,
-      `  Temporal        ${e.temporalAddress} (namespace ${e.namespace})`,
+      `  Temporal        ${e.temporalAddress} (namespace ${e.namespace}${opts.temporalServer === 'cluster' ? '; the official server: frontend, history, matching, worker on PostgreSQL' : ''})`,
+      `  workers         ${workerNames(opts.workers ?? 1).join(', ')}`,
       `  Web UI          ${e.temporalUiUrl ?? NO_WEB_UI}`,
       `  PostgreSQL      ${e.databaseUrl}`,
       ...Object.entries(e.services).map(([name, url]) => `  ${name.padEnd(15)} ${url}`),

@@ -15,6 +15,8 @@ import { waitUntilReady, type ManagedProcess } from './processes';
 import { writeStackFile, type ChildStatus, type StackFile } from './stack-file';
 import { Supervisor } from './supervisor';
 import { ensureTemporalCli } from './temporal-cli';
+import { prepareTemporalCluster } from './temporal-cluster';
+import { ensureServerBinaries } from './temporal-server-binary';
 import { startTemporalDevServer, temporalAnswers } from './temporal-server';
 
 type NodeChildReady = (p: ManagedProcess) => Promise<boolean>;
@@ -26,8 +28,14 @@ export interface StackOptions {
   /** The services' own fault profile (runs override it per request) and time scale. */
   faults?: string;
   timeScale?: number;
-  /** Start a worker process too (`npm run stack` does; tests run their own). */
+  /** Start worker processes too (`npm run stack` does; tests run their own). */
   worker?: boolean;
+  /** How many worker processes when `worker` is set (default 1). */
+  workers?: number;
+  /** Which Temporal to start: the CLI's dev server (default), or the official server's four roles on PostgreSQL. */
+  temporalServer?: TemporalServerKind;
+  /** The PostgreSQL for the cluster's stores (default TEMPORAL_DATABASE_URL, else the stack's own PostgreSQL). */
+  temporalDatabaseUrl?: string;
   /** An existing PostgreSQL instead of the embedded one. */
   databaseUrl?: string;
   /** An existing Temporal cluster (and its Web UI) instead of the dev server. */
@@ -56,6 +64,13 @@ export const TEMPORAL_PORT = 7233;
 const UI_PORT = 8233;
 /** SafeExecutor processes a stack runs, named executor-1 … executor-N. */
 export const EXECUTORS = 2;
+export const TEMPORAL_SERVER_KINDS = ['dev', 'cluster'] as const;
+export type TemporalServerKind = (typeof TEMPORAL_SERVER_KINDS)[number];
+
+/** The stack's worker processes: `worker` when there is one (as chaos and stack.json readers know it), else worker-1 … worker-N. */
+export function workerNames(count: number): string[] {
+  return count === 1 ? ['worker'] : Array.from({ length: count }, (_, i) => `worker-${i + 1}`);
+}
 
 export function stackFilePath(dataDir = DATA_DIR): string {
   return path.join(dataDir, 'stack.json');
@@ -108,15 +123,18 @@ export async function startStack(opts: StackOptions = {}): Promise<RunningStack>
     >,
   };
 
+  const cluster = !opts.temporal && opts.temporalServer === 'cluster';
+  const workerCount = opts.worker ? (opts.workers ?? 1) : 0;
   const metrics = metricsPlan({
     portOffset: offset,
     dataDir,
-    devServer: !opts.temporal,
+    devServer: !opts.temporal && !cluster,
     executors: EXECUTORS,
-    workers: opts.worker ? 1 : 0,
+    workers: workerCount,
     monitoring: opts.monitoring,
   });
-  const cliPath = opts.temporal ? '' : ensureTemporalCli(log);
+  const cliPath = opts.temporal || cluster ? '' : ensureTemporalCli(log);
+  const serverBinaries = cluster ? ensureServerBinaries(log) : undefined;
   fs.mkdirSync(dataDir, { recursive: true });
   const pids = new PidRegistry(dataDir);
   const reaped = await pids.reapOrphans();
@@ -171,31 +189,35 @@ export async function startStack(opts: StackOptions = {}): Promise<RunningStack>
     log(
       opts.temporal
         ? `using Temporal at ${opts.temporal.address}; starting PostgreSQL`
-        : `starting Temporal dev server (${cliPath}) and PostgreSQL`,
+        : cluster
+          ? 'starting PostgreSQL, then the official Temporal server (frontend, history, matching, worker) on it'
+          : `starting Temporal dev server (${cliPath}) and PostgreSQL`,
     );
     const postgresDir = reachableDataDir(path.join(dataDir, 'postgres'));
     await Promise.all([
-      opts.temporal
-        ? waitUntilReady(
-            undefined,
-            `Temporal at ${opts.temporal.address}`,
-            () => temporalAnswers(opts.temporal!.address),
-            10_000,
-          )
-        : supervisor.add({
-            name: 'temporal',
-            start: (onSpawn) =>
-              startTemporalDevServer({
-                cliPath,
-                port: ports.temporal,
-                uiPort: ports.ui,
-                dataDir: path.join(dataDir, 'temporal'),
-                logDir,
-                namespace: endpoints.namespace,
-                metricsPort: metrics.temporalPort,
-                onSpawn,
-              }),
-          }),
+      cluster
+        ? undefined
+        : opts.temporal
+          ? waitUntilReady(
+              undefined,
+              `Temporal at ${opts.temporal.address}`,
+              () => temporalAnswers(opts.temporal!.address),
+              10_000,
+            )
+          : supervisor.add({
+              name: 'temporal',
+              start: (onSpawn) =>
+                startTemporalDevServer({
+                  cliPath,
+                  port: ports.temporal,
+                  uiPort: ports.ui,
+                  dataDir: path.join(dataDir, 'temporal'),
+                  logDir,
+                  namespace: endpoints.namespace,
+                  metricsPort: metrics.temporalPort,
+                  onSpawn,
+                }),
+            }),
       databaseUrl
         ? undefined
         : supervisor.add({
@@ -209,6 +231,20 @@ export async function startStack(opts: StackOptions = {}): Promise<RunningStack>
           }),
     ]);
     endpoints.databaseUrl ??= embeddedDatabaseUrl(ports.postgres);
+    if (serverBinaries) {
+      const temporal = await prepareTemporalCluster({
+        binaries: serverBinaries,
+        databaseUrl: opts.temporalDatabaseUrl ?? process.env.TEMPORAL_DATABASE_URL ?? endpoints.databaseUrl,
+        dataDir: path.join(dataDir, 'temporal-cluster'),
+        logDir,
+        namespace: endpoints.namespace,
+        portOffset: offset,
+        uiPort: ports.ui,
+        log,
+      });
+      await Promise.all(temporal.children.map((spec) => supervisor.add(spec)));
+      await temporal.ready();
+    }
 
     const pool = createPool(endpoints.databaseUrl, 2);
     try {
@@ -236,16 +272,17 @@ export async function startStack(opts: StackOptions = {}): Promise<RunningStack>
       supervisor.add(nodeChildSpec({ name, script, args, env: { ...env, ...ownEnv }, logDir, what, ready, timeoutMs }));
     await Promise.all([
       // The worker only needs Temporal, so it bundles its workflows while the services start.
-      opts.worker &&
+      ...(opts.worker ? workerNames(workerCount) : []).map((name, i) =>
         child(
-          'worker',
+          name,
           'src/worker.ts',
           [],
-          'the worker',
+          `the ${name}`,
           printed('worker ready'),
           240_000,
-          workerMetricsEnv(1, offset),
+          workerMetricsEnv(i + 1, offset),
         ),
+      ),
       // SafeExecutor workers: more than one, claiming with SKIP LOCKED, each its own process.
       ...Array.from({ length: EXECUTORS }, (_, i) =>
         child(

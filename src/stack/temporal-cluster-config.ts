@@ -134,3 +134,18 @@ export function dynamicConfigFile(values: Record<string, unknown>): string {
     JSON.stringify(Object.fromEntries(Object.entries(values).map(([k, v]) => [k, [{ value: v }]])), null, 2) + '\n'
   );
 }
+
+/** The official Web UI server's config: the cluster's frontend, its port, the UI on, nothing else changed. */
+export function uiServerConfig(opts: { temporalAddress: string; port: number; namespace: string }): string {
+  const config = {
+    temporalGrpcAddress: opts.temporalAddress,
+    host: '127.0.0.1',
+    port: opts.port,
+    enableUi: true,
+    defaultNamespace: opts.namespace,
+    refreshInterval: '1m',
+    notifyOnNewVersion: false,
+    cors: { cookieInsecure: true, allowOrigins: [`http://127.0.0.1:${opts.port}`] },
+  };
+  return JSON.stringify(config, null, 2) + '\n';
+}

@@ -6,8 +6,10 @@ import { Connection } from '@temporalio/client';
 import { msToTs } from '@temporalio/common';
 import { GRPC, grpcCode } from '../temporal-errors';
 import { ensureNamespaceReady } from '../temporal-namespace';
-import { assertPortsFree } from './ports';
+import { request } from 'undici';
+import { assertPortsFree, portInUse } from './ports';
 import { startProcess, waitUntilReady, type ManagedProcess } from './processes';
+import type { ChildSpec } from './supervisor';
 import {
   CLUSTER_DATABASES,
   CLUSTER_ROLES,
@@ -15,8 +17,11 @@ import {
   clusterPorts,
   dynamicConfigFile,
   sqlConnection,
+  uiServerConfig,
+  type ClusterRole,
 } from './temporal-cluster-config';
 import type { ServerBinaries } from './temporal-server-binary';
+import { devServerTuning } from './dev-server-tuning';
 import { DYNAMIC_CONFIG, temporalAnswers } from './temporal-server';
 
 const run = promisify(execFile);
@@ -56,24 +61,41 @@ export async function setupClusterSchemas(
 
 export interface TemporalClusterOptions {
   binaries: ServerBinaries;
+  /** The PostgreSQL server that gets the `temporal` and `temporal_visibility` databases. */
   databaseUrl: string;
   dataDir: string;
   logDir: string;
   namespace: string;
   portOffset?: number;
   historyShards?: number;
-  onSpawn?: (p: ManagedProcess) => void;
+  /** The Web UI server's HTTP port (the stack gives it the dev server's UI port). */
+  uiPort: number;
   log?: (line: string) => void;
 }
 
+/** The cluster's parts, each one supervised child: four server roles, then the Web UI server. */
+export interface TemporalCluster {
+  address: string;
+  uiUrl: string;
+  /** Frontend, history, matching, worker, ui: each resolves once its process serves. */
+  children: ChildSpec[];
+  /** After every child serves: the namespace registered when new, its search attributes as on any cluster. */
+  ready(): Promise<void>;
+}
+
+const START_TIMEOUT_MS = 120_000;
+
+async function uiAnswers(url: string): Promise<boolean> {
+  const res = await request(`${url}/healthz`, { headersTimeout: 1000, bodyTimeout: 1000 });
+  await res.body.dump();
+  return res.statusCode === 200;
+}
+
 /**
- * Starts the official server as four processes (frontend, history, matching, worker) on PostgreSQL, registers
- * the namespace when new, and checks it like any existing cluster (search attributes registered on connect).
- * Resolves with the processes, in start order, once the frontend answers and the namespace is ready.
+ * Prepares the official server on PostgreSQL (ports free, databases and schemas up to date, config files
+ * written) and returns its processes as child specs, so the stack's supervisor starts and restarts each role.
  */
-export async function startTemporalCluster(
-  opts: TemporalClusterOptions,
-): Promise<{ address: string; processes: ManagedProcess[] }> {
+export async function prepareTemporalCluster(opts: TemporalClusterOptions): Promise<TemporalCluster> {
   const log = opts.log ?? (() => undefined);
   const ports = clusterPorts(opts.portOffset);
   await assertPortsFree([
@@ -82,12 +104,18 @@ export async function startTemporalCluster(
       { port: ports[r].membership, what: `Temporal ${r} membership` },
     ]),
     { port: ports.frontendHttp, what: 'Temporal frontend HTTP' },
+    { port: opts.uiPort, what: 'Temporal Web UI' },
   ]);
   await setupClusterSchemas(opts.binaries.sqlTool, opts.databaseUrl, log);
+  const address = `127.0.0.1:${ports.frontend.grpc}`;
+  const uiUrl = `http://127.0.0.1:${opts.uiPort}`;
   const configDir = path.join(opts.dataDir, 'config');
+  const uiConfigDir = path.join(opts.dataDir, 'ui-config');
   fs.mkdirSync(configDir, { recursive: true });
+  fs.mkdirSync(uiConfigDir, { recursive: true });
   const dynamicConfigPath = path.join(configDir, 'dynamic-config.yaml');
-  fs.writeFileSync(dynamicConfigPath, dynamicConfigFile(DYNAMIC_CONFIG));
+  // The dev server's tuning too, so the two compare on the same queue-processor poll rates.
+  fs.writeFileSync(dynamicConfigPath, dynamicConfigFile({ ...DYNAMIC_CONFIG, ...devServerTuning() }));
   fs.writeFileSync(
     path.join(configDir, `${CONFIG_ENV}.yaml`),
     clusterConfig({
@@ -97,40 +125,73 @@ export async function startTemporalCluster(
       dynamicConfigPath,
     }),
   );
-  const processes = CLUSTER_ROLES.map((role) =>
-    startProcess(
-      `temporal-${role}`,
-      opts.binaries.server,
-      [
-        '--root',
-        opts.dataDir,
-        '--config',
-        'config',
-        '--env',
-        CONFIG_ENV,
-        '--allow-no-auth',
-        'start',
-        '--service',
-        role,
-      ],
-      { logDir: opts.logDir, cwd: opts.dataDir, onSpawn: opts.onSpawn },
-    ),
+  fs.writeFileSync(
+    path.join(uiConfigDir, `${CONFIG_ENV}.yaml`),
+    uiServerConfig({ temporalAddress: address, port: opts.uiPort, namespace: opts.namespace }),
   );
-  const address = `127.0.0.1:${ports.frontend.grpc}`;
-  await waitUntilReady(
-    processes[0],
-    `the Temporal frontend (${address})`,
-    () => temporalAnswers(address, 1000),
-    120_000,
-  );
-  const connection = await Connection.connect({ address });
-  try {
-    await registerNamespace(connection, opts.namespace);
-    await ensureNamespaceReady(connection, { address, namespace: opts.namespace }, log);
-  } finally {
-    await connection.close();
-  }
-  return { address, processes };
+  const configArgs = (dir: string) => ['--root', opts.dataDir, '--config', dir, '--env', CONFIG_ENV];
+
+  const roleSpec = (role: ClusterRole): ChildSpec => ({
+    name: `temporal-${role}`,
+    async start(onSpawn) {
+      const args = [...configArgs('config'), '--allow-no-auth', 'start', '--service', role];
+      const p = startProcess(`temporal-${role}`, opts.binaries.server, args, {
+        logDir: opts.logDir,
+        cwd: opts.dataDir,
+        onSpawn,
+      });
+      // The frontend serves when a client connects; history and matching once their gRPC port listens; the
+      // internal worker serves no gRPC (it is a client of the frontend), so its membership port is the sign.
+      const [port, serves] =
+        role === 'frontend'
+          ? [ports.frontend.grpc, () => temporalAnswers(address, 1000)]
+          : role === 'worker'
+            ? [ports.worker.membership, () => portInUse(ports.worker.membership)]
+            : [ports[role].grpc, () => portInUse(ports[role].grpc)];
+      await waitUntilReady(p, `the Temporal ${role} (port ${port})`, serves, START_TIMEOUT_MS);
+      return p;
+    },
+  });
+  const uiSpec: ChildSpec = {
+    name: 'temporal-ui',
+    async start(onSpawn) {
+      const p = startProcess('temporal-ui', opts.binaries.ui, [...configArgs('ui-config'), 'start'], {
+        logDir: opts.logDir,
+        cwd: opts.dataDir,
+        onSpawn,
+      });
+      await waitUntilReady(p, `the Temporal Web UI server (${uiUrl})`, () => uiAnswers(uiUrl), START_TIMEOUT_MS);
+      return p;
+    },
+  };
+
+  return {
+    address,
+    uiUrl,
+    children: [...CLUSTER_ROLES.map(roleSpec), uiSpec],
+    async ready() {
+      const connection = await Connection.connect({ address });
+      try {
+        await registerNamespace(connection, opts.namespace);
+        await ensureNamespaceReady(connection, { address, namespace: opts.namespace }, log);
+      } finally {
+        await connection.close();
+      }
+    },
+  };
+}
+
+/**
+ * Starts the cluster without a supervisor (tests): every child at once, then the namespace. `onSpawn` sees each
+ * process as it starts, so the caller can stop them all, also after a failed start.
+ */
+export async function startTemporalCluster(
+  opts: TemporalClusterOptions & { onSpawn: (p: ManagedProcess) => void },
+): Promise<{ address: string; uiUrl: string }> {
+  const cluster = await prepareTemporalCluster(opts);
+  await Promise.all(cluster.children.map((c) => c.start(opts.onSpawn)));
+  await cluster.ready();
+  return { address: cluster.address, uiUrl: cluster.uiUrl };
 }
 
 /** A fresh cluster has no namespace of its own (the dev server makes `default`; the real server does not). */

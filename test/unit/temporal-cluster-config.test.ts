@@ -1,4 +1,10 @@
-import { CLUSTER_ROLES, clusterConfig, clusterPorts, dynamicConfigFile } from '../../src/stack/temporal-cluster-config';
+import {
+  CLUSTER_ROLES,
+  clusterConfig,
+  clusterPorts,
+  dynamicConfigFile,
+  uiServerConfig,
+} from '../../src/stack/temporal-cluster-config';
 
 const url = 'postgres://postgres:se%2Fcret@127.0.0.1:5433/geminivideo';
 
@@ -34,5 +40,15 @@ test('one history shard, or not a PostgreSQL url, is refused', () => {
 test('dynamic config values are written in the server format: a list of constrained values per key', () => {
   expect(JSON.parse(dynamicConfigFile({ 'system.enableActivityEagerExecution': true }))).toEqual({
     'system.enableActivityEagerExecution': [{ value: true }],
+  });
+});
+
+test("the Web UI server's config points at the cluster's frontend and serves the UI on the stack's UI port", () => {
+  const ui = JSON.parse(uiServerConfig({ temporalAddress: '127.0.0.1:7333', port: 8333, namespace: 'default' }));
+  expect(ui).toMatchObject({
+    temporalGrpcAddress: '127.0.0.1:7333',
+    port: 8333,
+    enableUi: true,
+    defaultNamespace: 'default',
   });
 });
