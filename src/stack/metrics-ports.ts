@@ -12,12 +12,13 @@ export const METRICS_PORTS = {
   worker: 9420,
 } as const;
 
-export const MAX_WORKERS = 79;
+/** Worker numbers the port range has room for (the CLI's own `--workers` limit is lower: cli/stack-options.ts). */
+export const WORKER_PORT_SLOTS = 79;
 
 /** Where worker number `index` (from 1) exports its metrics: the SDK's exporter, with the flows' metrics in it. */
 export function workerMetricsPort(index: number, portOffset: number): number {
-  if (!Number.isInteger(index) || index < 1 || index > MAX_WORKERS) {
-    throw new Error(`worker index ${index}: a whole number from 1 to ${MAX_WORKERS}`);
+  if (!Number.isInteger(index) || index < 1 || index > WORKER_PORT_SLOTS) {
+    throw new Error(`worker index ${index}: a whole number from 1 to ${WORKER_PORT_SLOTS}`);
   }
   return METRICS_PORTS.worker + index + portOffset;
 }

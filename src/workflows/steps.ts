@@ -84,7 +84,7 @@ function messageOf(err: unknown): string {
 function stepProxy(def: StepDefinition, sim: SimSettings): Activities {
   const preset = STEP_PRESETS[def.preset];
   if (sim.localActivities && def.preset === 'fastCall') {
-    const { startToCloseTimeout, scheduleToCloseTimeout, retry } = STEP_PRESETS.fastCall;
+    const { startToCloseTimeout, scheduleToCloseTimeout, retry } = preset;
     return proxyLocalActivities<Activities>({ startToCloseTimeout, scheduleToCloseTimeout, retry, summary: def.name });
   }
   return proxyActivities<Activities>({ ...preset, summary: def.name });
