@@ -11,10 +11,17 @@ const agent = new Agent({ connections: 100 });
 let app: FastifyInstance;
 let base: string;
 
-async function startApp(capacity: Capacity | null): Promise<void> {
+async function startApp(
+  capacity: Capacity | null,
+  work: () => Promise<unknown> = async () => undefined,
+): Promise<void> {
   app = createServiceApp(
     { name: 'ml-service', pool: {} as Pool, faults: fixed100, timeScale: 1, capacity, seed: 1 },
-    (a) => a.get('/work', async () => ({ ok: true })),
+    (a) =>
+      a.get('/work', async () => {
+        await work();
+        return { ok: true };
+      }),
   );
   await app.listen({ host: '127.0.0.1', port: 0 });
   const address = app.server.address();
@@ -59,7 +66,15 @@ test('capacity 4 with a fixed 100 ms: 40 concurrent requests queue up and take a
 });
 
 test('without a capacity every request is worked on at once, as before', async () => {
-  await startApp(null);
+  // Each request is held until all 40 are being worked on: with nothing limiting them they all get there (on a busy
+  // machine the 40 connections can take longer to open than the 100 ms latency); a limit would hold them for ever.
+  let entered = 0;
+  let allIn: () => void = () => undefined;
+  const everyone = new Promise<void>((resolve) => (allIn = resolve));
+  await startApp(null, async () => {
+    if (++entered === 40) allIn();
+    await everyone;
+  });
   const { statuses } = await burst(40);
   expect(statuses.every((s) => s === 200)).toBe(true);
   expect((await stats()).peak_in_work).toBe(40);
