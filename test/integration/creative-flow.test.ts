@@ -12,6 +12,16 @@ const STEPS = FLOWS['creative-flow'].steps;
 
 const stack = useTestStack();
 
+/** Errors the two flaky services injected so far, from their own Prometheus counters. */
+async function injectedErrors(): Promise<Record<'drive-intel' | 'ml-service', number>> {
+  const read = async (service: 'drive-intel' | 'ml-service') => {
+    const text = await (await fetch(`${stack.endpoints.services[service]}/metrics`)).text();
+    const line = text.split('\n').find((l) => l.startsWith('faults_injected_total{') && l.includes('kind="error"'));
+    return line ? Number(line.split(' ').pop()) : 0;
+  };
+  return { 'drive-intel': await read('drive-intel'), 'ml-service': await read('ml-service') };
+}
+
 async function run(faults: FaultProfile = BUILT_IN_PROFILES.none): Promise<StandardResult> {
   return stack.runFlow({ faults, faultsName: faults.name });
 }
@@ -44,12 +54,22 @@ test('with 30% 5xx on two services, retries show in the result and in history, a
     defaults: BUILT_IN_PROFILES.none.defaults,
     services: { 'drive-intel': flaky, 'ml-service': flaky },
   };
+  const before = await injectedErrors();
   const result = await run(faults);
+  const after = await injectedErrors();
   expect(result.successful + result.failed).toBe(20);
   expect(result.failed).toBe(0);
+  // The services injected 503s (their own counters), and the result counts them as retries, step by step.
+  const injected = {
+    'drive-intel': after['drive-intel'] - before['drive-intel'],
+    'ml-service': after['ml-service'] - before['ml-service'],
+  };
+  expect(injected['drive-intel']).toBeGreaterThan(0);
+  expect(injected['ml-service']).toBeGreaterThan(0);
+  const retried = (step: string) => ({ step, retried: result.step_analysis[step].retries > 0, injected });
   for (const step of ['video_upload', 'scene_extraction', 'ctr_prediction']) {
     const s = result.step_analysis[step];
-    expect(s.retries).toBeGreaterThan(0);
+    expect(retried(step)).toEqual({ step, retried: true, injected });
     expect(s.attempts).toBe(s.executions + s.retries);
   }
   // Titan-Core had no faults: its step made one call per flow.
