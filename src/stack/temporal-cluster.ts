@@ -21,7 +21,7 @@ import {
   type ClusterRole,
 } from './temporal-cluster-config';
 import type { ServerBinaries } from './temporal-server-binary';
-import { devServerTuning } from './dev-server-tuning';
+import { devServerTuning, temporalEnv } from './dev-server-tuning';
 import { DYNAMIC_CONFIG, temporalAnswers } from './temporal-server';
 
 const run = promisify(execFile);
@@ -136,6 +136,7 @@ export async function prepareTemporalCluster(opts: TemporalClusterOptions): Prom
     async start(onSpawn) {
       const args = [...configArgs('config'), '--allow-no-auth', 'start', '--service', role];
       const p = startProcess(`temporal-${role}`, opts.binaries.server, args, {
+        env: temporalEnv(),
         logDir: opts.logDir,
         cwd: opts.dataDir,
         onSpawn,

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { SEARCH_ATTRIBUTES } from '../flows/search-attributes';
 import { connectionSecurity } from '../temporal-connection';
 import { startProcess, waitUntilReady, type ManagedProcess } from './processes';
-import { devServerTuning } from './dev-server-tuning';
+import { devServerTuning, temporalEnv } from './dev-server-tuning';
 
 export interface TemporalServerOptions {
   cliPath: string;
@@ -71,7 +71,11 @@ export async function startTemporalDevServer(opts: TemporalServerOptions): Promi
       `${key}=${JSON.stringify(value)}`,
     ]),
   ];
-  const proc = startProcess('temporal', opts.cliPath, args, { logDir: opts.logDir, onSpawn: opts.onSpawn });
+  const proc = startProcess('temporal', opts.cliPath, args, {
+    env: temporalEnv(),
+    logDir: opts.logDir,
+    onSpawn: opts.onSpawn,
+  });
   const address = `127.0.0.1:${opts.port}`;
   await waitUntilReady(proc, `the Temporal dev server (${address})`, () => temporalAnswers(address, 1000), 90_000);
   return proc;
