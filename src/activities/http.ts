@@ -23,6 +23,8 @@ const HEARTBEAT_EVERY_MS = 1000;
 interface AttemptClock {
   serviceMs: number;
   calls: number;
+  /** Calls begun in this attempt: the next call's place in its draw. */
+  begun: number;
 }
 const clocks = new WeakMap<Context, AttemptClock>();
 
@@ -144,9 +146,12 @@ export async function callService<T>(
   const attemptMs = activity?.info.startToCloseTimeoutMs;
   const timeout = Math.min(requestTimeoutMs(budgetPlatformMs, ctx.timeScale), attemptMs ? attemptMs - 500 : Infinity);
   const clock = activity && clocks.get(activity);
+  // The call's draw: the step's, this attempt and the call's place in it (the plain runner's calls are attempt 1).
+  const draw = ctx.draw && `${ctx.draw}:${activity?.info.attempt ?? 1}:${clock ? clock.begun++ : 0}`;
+  const headers = draw ? { ...extraHeaders, [SIM_HEADERS.draw]: draw } : extraHeaders;
   const began = performance.now();
   try {
-    return await roundTrip<T>(deps, service, ctx, method, path, body, timeout, extraHeaders, activity);
+    return await roundTrip<T>(deps, service, ctx, method, path, body, timeout, headers, activity);
   } finally {
     if (clock) {
       clock.serviceMs += performance.now() - began;
@@ -231,7 +236,7 @@ async function runAttempt<T, P>(fn: (progress: Progress<P>) => Promise<T>): Prom
   const scheduledAt = isLocal ? Date.now() : currentAttemptScheduledTimestampMs;
   const backoffMs = attempt > 1 && carried ? Math.max(0, scheduledAt - carried.ended_at) : 0;
   let latest = carried?.progress as P | undefined;
-  const clock: AttemptClock = { serviceMs: 0, calls: 0 };
+  const clock: AttemptClock = { serviceMs: 0, calls: 0, begun: 0 };
   clocks.set(ctx, clock);
   const began = performance.now();
   const timeSoFar = (ok: boolean): AttemptTime => ({

@@ -2,6 +2,7 @@ import { creativeRequests, type CreativeStep } from '../activities/creative-requ
 import type { HttpDeps } from '../activities/http';
 import { send, type AnswerOf, type ServiceRequest } from '../activities/requests';
 import { creativeInputs } from '../flows/creative-inputs';
+import { callDraw } from '../flows/draws';
 import type { SimSettings } from '../flows/types';
 
 type Builders = typeof creativeRequests;
@@ -26,7 +27,13 @@ export async function plainCreativeFlow(
     // TypeScript cannot follow a generic key through the builders' union: the cast names what the key picks.
     const build = creativeRequests[name] as (i: typeof input) => ServiceRequest<AnswerOf<ReturnType<Builders[S]>>>;
     const request = build(input);
-    const ctx = { key: `${runId}-${index}:${name}`, faults: sim.faults[request.service], timeScale: sim.timeScale };
+    const ctx = {
+      key: `${runId}-${index}:${name}`,
+      faults: sim.faults[request.service],
+      timeScale: sim.timeScale,
+      // The draw the flow's own step sends: the same latencies as the same flow through Temporal.
+      draw: callDraw('creative-flow', seed, index, name),
+    };
     const started = performance.now();
     const value = await send(deps, ctx, request);
     onStep(name, performance.now() - started);

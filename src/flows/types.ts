@@ -77,6 +77,12 @@ export interface CallContext {
   key: string;
   faults: ServiceFaults;
   timeScale: number;
+  /**
+   * What seeds the service's latency and fault draws for this call (`callDraw`; the caller adds the attempt and
+   * the call's place in it), so a run's seed fixes what each call suffers whatever order the calls arrive in.
+   * Without it a service draws from its own process-wide stream.
+   */
+  draw?: string;
 }
 
 /** One attempt of an activity, timed where its calls were made. */

@@ -24,7 +24,7 @@ function brief(seed: number, runId: string, index: number) {
  * approved plan (Video Agent). A rejected plan ends the flow as a business outcome.
  */
 export async function aiCouncil(input: FlowInput): Promise<FlowOutcome> {
-  const steps = new StepRecorder('ai-council', input.sim);
+  const steps = new StepRecorder('ai-council', input);
   const campaign = brief(input.seed, input.runId, input.index);
   return steps.guard(async () => {
     const plan = await steps.call('director', campaign);

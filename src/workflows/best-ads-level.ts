@@ -11,7 +11,7 @@ const SIMILAR_WINNERS = 5;
  * model, and the promotion decision it triggers). Each step runs the calls of the flow that owns them.
  */
 export async function bestAdsLevel(input: FlowInput): Promise<FlowOutcome> {
-  const steps = new StepRecorder('best-ads-level', input.sim);
+  const steps = new StepRecorder('best-ads-level', input);
   const { adSet, round } = adSetOfFlow(input.seed, input.index);
   const at = { seed: input.seed, ad_set_id: adSet.adSetId, round };
   steps.refs.ad_set_id = adSet.adSetId;

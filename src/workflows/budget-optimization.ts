@@ -12,7 +12,7 @@ const TERMINAL = new Set(['executed', 'rejected', 'dead_letter']);
  * a dead letter fails the flow.
  */
 export async function budgetOptimization(input: FlowInput): Promise<FlowOutcome> {
-  const steps = new StepRecorder('budget-optimization', input.sim);
+  const steps = new StepRecorder('budget-optimization', input);
   const { adSet, round } = adSetOfFlow(input.seed, input.index);
   const at = { seed: input.seed, ad_set_id: adSet.adSetId, round };
   steps.refs.ad_set_id = adSet.adSetId;

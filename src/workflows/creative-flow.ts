@@ -8,7 +8,7 @@ import { StepRecorder } from './steps';
  * A council rejection ends the flow as a business outcome.
  */
 export async function creativeFlow(input: FlowInput): Promise<FlowOutcome> {
-  const steps = new StepRecorder('creative-flow', input.sim);
+  const steps = new StepRecorder('creative-flow', input);
   const inputs = creativeInputs(input.seed, input.runId, input.index);
   return steps.guard(async () => {
     const upload = await steps.call('video_upload', {

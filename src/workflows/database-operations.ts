@@ -7,7 +7,7 @@ import { StepRecorder } from './steps';
  * the property it names, and fails the flow if the property does not hold.
  */
 export async function databaseOperations(input: FlowInput): Promise<FlowOutcome> {
-  const steps = new StepRecorder('database-operations', input.sim);
+  const steps = new StepRecorder('database-operations', input);
   return steps.guard(async () => {
     const crud = await steps.call('crud');
     steps.refs.campaign_id = crud.campaign_id;

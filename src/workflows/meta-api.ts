@@ -17,7 +17,7 @@ const RULES = { changesPerAccountHour: 15, jitterSeconds: [3, 18], maxMove: 0.2 
  * the change history.
  */
 export async function metaApi(input: FlowInput): Promise<FlowOutcome> {
-  const steps = new StepRecorder('meta-api', input.sim);
+  const steps = new StepRecorder('meta-api', input);
   const inputs = metaApiInputs(input.seed, input.runId, input.index);
   steps.refs.ad_account_id = inputs.adAccountId;
   // Looks at a queued change come every 60 s of platform time (between 0.25 and 5 s real).

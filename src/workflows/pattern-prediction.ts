@@ -9,7 +9,7 @@ import { StepRecorder } from './steps';
  * A question the evidence cannot answer ends the flow as a business outcome.
  */
 export async function patternPrediction(input: FlowInput): Promise<FlowOutcome> {
-  const steps = new StepRecorder('pattern-prediction', input.sim);
+  const steps = new StepRecorder('pattern-prediction', input);
   const { question, clip } = patternQuestion(input.seed, input.index);
   return steps.guard(async () => {
     const answer = await steps.call('pattern_question', { question });

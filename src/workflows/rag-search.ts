@@ -12,7 +12,7 @@ const BENCHMARK_QUERIES = 20;
  * of the vector index against exact search. A search answered from the cache is recorded in the refs.
  */
 export async function ragSearch(input: FlowInput): Promise<FlowOutcome> {
-  const steps = new StepRecorder('rag-search', input.sim);
+  const steps = new StepRecorder('rag-search', input);
   return steps.guard(async () => {
     const indexed = await steps.call('index_winner', { seed: input.seed, index: input.index });
     steps.refs.winner_id = indexed.winner_id;

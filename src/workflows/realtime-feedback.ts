@@ -10,7 +10,7 @@ import { StepRecorder } from './steps';
  * as its measurements (feedback_latency_ms: the slowest of its events).
  */
 export async function realtimeFeedback(input: FlowInput): Promise<FlowOutcome> {
-  const steps = new StepRecorder('realtime-feedback', input.sim);
+  const steps = new StepRecorder('realtime-feedback', input);
   const { adSet, round } = adSetOfFlow(input.seed, input.index);
   const flowKey = workflowInfo().workflowId;
   const base = { flow_key: flowKey, seed: input.seed, ad_set_id: adSet.adSetId, round };

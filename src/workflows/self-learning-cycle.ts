@@ -9,7 +9,7 @@ export const RETRAIN_THRESHOLD = 0.001;
  * cross-account learning, RAG indexing. Every loop writes under its cycle step's key, so a retry never counts twice.
  */
 export async function selfLearningCycle(input: FlowInput): Promise<FlowOutcome> {
-  const steps = new StepRecorder('self-learning-cycle', input.sim);
+  const steps = new StepRecorder('self-learning-cycle', input);
   const at = { seed: input.seed, cycle: input.index };
   let learning: FlowOutcome['learning'];
   const outcome = await steps.guard(async () => {

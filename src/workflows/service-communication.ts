@@ -13,7 +13,7 @@ const UPSTREAMS = SERVICE_NAMES.filter((s) => s !== 'gateway');
  * by the flow's index, so concurrent flows never trip each other's breakers.
  */
 export async function serviceCommunication(input: FlowInput): Promise<FlowOutcome> {
-  const steps = new StepRecorder('service-communication', input.sim);
+  const steps = new StepRecorder('service-communication', input);
   const id = workflowInfo().workflowId;
   const upstream = UPSTREAMS[input.index % UPSTREAMS.length];
   steps.refs.upstream = upstream;

@@ -14,7 +14,16 @@ import type { Activities } from '../activities';
 import { FLOWS, stepActivities, type FlowName, type StepDefinition, type StepTarget } from '../flows/catalog';
 import { RUN_OUTCOME } from '../flows/search-attributes';
 import { STEP_PRESETS } from '../flows/step-presets';
-import type { Attempted, AttemptTime, CallContext, FlowOutcome, SimSettings, StepRecord } from '../flows/types';
+import { callDraw } from '../flows/draws';
+import type {
+  Attempted,
+  AttemptTime,
+  CallContext,
+  FlowInput,
+  FlowOutcome,
+  SimSettings,
+  StepRecord,
+} from '../flows/types';
 import { splitStepTime } from '../stats/step-time';
 import { recordStep } from './flow-metrics';
 
@@ -102,6 +111,8 @@ export class StepScope {
     private readonly def: StepDefinition,
     private readonly sim: SimSettings,
     private readonly proxy: Activities,
+    /** This flow's part of each call's draw: flow, seed and index. */
+    private readonly flowDraw: { flow: FlowName; seed: number; index: number },
   ) {}
 
   /** The call context for this step against one of its services: idempotency key (with an optional part), faults. */
@@ -112,7 +123,8 @@ export class StepScope {
     const key = `${workflowInfo().workflowId}:${this.def.name}${part ? `:${part}` : ''}`;
     // PostgreSQL has no injected faults: only the key and the time scale matter to it.
     const faults = this.sim.faults[service === 'postgres' ? 'gateway' : service];
-    return { key, faults, timeScale: this.sim.timeScale };
+    const { flow, seed, index } = this.flowDraw;
+    return { key, faults, timeScale: this.sim.timeScale, draw: callDraw(flow, seed, index, this.def.name, part) };
   }
 
   /** The contexts of every service the step calls, in catalog order (a one-activity step's leading arguments). */
@@ -187,13 +199,17 @@ export class StepRecorder<F extends FlowName> {
   readonly refs: Record<string, string> = {};
   private readonly startedAt = Date.now();
   private readonly definitions: readonly StepDefinition[];
+  private readonly sim: SimSettings;
+  private readonly flowDraw: { flow: F; seed: number; index: number };
   private position = -1;
 
   constructor(
     private readonly flow: F,
-    private readonly sim: SimSettings,
+    input: Pick<FlowInput, 'sim' | 'seed' | 'index'>,
   ) {
     this.definitions = (FLOWS[flow] as Flow).definitions;
+    this.sim = input.sim;
+    this.flowDraw = { flow, seed: input.seed, index: input.index };
   }
 
   private definition(step: string): StepDefinition {
@@ -220,7 +236,7 @@ export class StepRecorder<F extends FlowName> {
   /** A step whose body makes several calls, durable waits or checks of its own (through the scope). */
   async run<T>(step: StepName<F>, body: (scope: StepScope) => Promise<T>): Promise<T> {
     const def = this.definition(step);
-    const scope = new StepScope(def, this.sim, stepProxy(def, this.sim));
+    const scope = new StepScope(def, this.sim, stepProxy(def, this.sim), this.flowDraw);
     const started = Date.now();
     const record = (status: StepRecord['status'], error?: string): StepRecord => {
       const duration = Date.now() - started;

@@ -28,7 +28,7 @@ function moduleParams(module: ProModule, index: number): object {
  * Agent's thirteen Pro modules, each a transition of one render job, ending with the rendered ad's video.
  */
 export async function videoProcessing(input: FlowInput): Promise<FlowOutcome> {
-  const steps = new StepRecorder('video-processing', input.sim);
+  const steps = new StepRecorder('video-processing', input);
   const inputs = creativeInputs(input.seed, input.runId, input.index);
   return steps.guard(async () => {
     const video = await steps.call('ingestion', {

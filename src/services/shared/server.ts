@@ -2,7 +2,7 @@ import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
 import type { Pool } from 'pg';
 import client from 'prom-client';
 import { setTimeout as delay } from 'node:timers/promises';
-import { seededRng, type Rng } from '../../stats/random';
+import { hashSeed, seededRng, type Rng } from '../../stats/random';
 import type { ServiceName } from '../catalog';
 import type { ServiceFaults } from './fault-profile';
 import { CAPACITY_ROUTE, CapacityGate, type Capacity } from './capacity';
@@ -37,7 +37,7 @@ export interface ServiceOptions {
 
 declare module 'fastify' {
   interface FastifyRequest {
-    sim: { faults: ServiceFaults; timeScale: number; dropResponse: boolean };
+    sim: { faults: ServiceFaults; timeScale: number; draw?: string; dropResponse: boolean };
   }
 }
 
@@ -114,9 +114,13 @@ export function createServiceApp(
       reply.header('retry-after', String(Math.max(1, Math.round(limit.retry_after_seconds * timeScale))));
       return reply.code(429).send({ error: 'overloaded', message: 'over capacity: work and queue are full' });
     }
-    const latency = sampleLatencyMs(faults.latency, rng) * timeScale;
+    // A call that names its draw gets latency and fault from it (the same draw, the same answer, in any order);
+    // one that does not, from this process's stream.
+    const { draw } = request.sim;
+    const draws = draw === undefined ? rng : seededRng(hashSeed(`${opts.name} ${request.routeOptions.url} ${draw}`));
+    const latency = sampleLatencyMs(faults.latency, draws) * timeScale;
     if (latency > 0) await delay(latency);
-    const fault = decideFault(faults, rng);
+    const fault = decideFault(faults, draws);
     if (fault.kind !== 'none') injected.inc({ kind: fault.kind });
     if (fault.kind === 'rate_limited') {
       reply.header('retry-after', String(Math.max(1, Math.round(fault.retryAfterSeconds * timeScale))));

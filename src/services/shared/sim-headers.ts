@@ -10,6 +10,8 @@ export const SIM_HEADERS = {
   faults: 'x-sim-faults',
   timeScale: 'x-sim-time-scale',
   idempotencyKey: 'idempotency-key',
+  /** Seeds this call's latency and fault draws (flows/draws.ts); without it the service's own stream decides. */
+  draw: 'x-sim-draw',
 } as const;
 
 export function encodeFaults(faults: ServiceFaults): string {
@@ -17,12 +19,13 @@ export function encodeFaults(faults: ServiceFaults): string {
 }
 
 const timeScaleSchema = z.coerce.number().positive().max(1000);
+const drawSchema = z.string().min(1).max(300);
 
 /** Reads the per-request overrides, falling back to the service's own settings when absent or malformed. */
 export function readSimHeaders(
   headers: Record<string, string | string[] | undefined>,
   fallback: { faults: ServiceFaults; timeScale: number },
-): { faults: ServiceFaults; timeScale: number } {
+): { faults: ServiceFaults; timeScale: number; draw?: string } {
   const rawFaults = headers[SIM_HEADERS.faults];
   const rawScale = headers[SIM_HEADERS.timeScale];
   let faults = fallback.faults;
@@ -35,5 +38,10 @@ export function readSimHeaders(
     }
   }
   const scale = typeof rawScale === 'string' ? timeScaleSchema.safeParse(rawScale) : undefined;
-  return { faults, timeScale: scale?.success ? scale.data : fallback.timeScale };
+  const draw = drawSchema.safeParse(headers[SIM_HEADERS.draw]);
+  return {
+    faults,
+    timeScale: scale?.success ? scale.data : fallback.timeScale,
+    ...(draw.success ? { draw: draw.data } : {}),
+  };
 }

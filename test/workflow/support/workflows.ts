@@ -9,7 +9,7 @@ export * from '../../../src/workflows';
 
 /** database-operations' crud step calling jsonb's activity. */
 export async function undeclaredActivityProbe(input: FlowInput): Promise<FlowOutcome> {
-  const steps = new StepRecorder('database-operations', input.sim);
+  const steps = new StepRecorder('database-operations', input);
   return steps.guard(async () => {
     await steps.run('crud', (scope) => scope.call('db_jsonb', scope.ctx('postgres')));
     return steps.outcome('completed');
@@ -18,7 +18,7 @@ export async function undeclaredActivityProbe(input: FlowInput): Promise<FlowOut
 
 /** database-operations' jsonb step, then crud, which the catalog puts before it. */
 export async function outOfOrderProbe(input: FlowInput): Promise<FlowOutcome> {
-  const steps = new StepRecorder('database-operations', input.sim);
+  const steps = new StepRecorder('database-operations', input);
   return steps.guard(async () => {
     await steps.call('jsonb');
     await steps.call('crud');

@@ -1,0 +1,11 @@
+/**
+ * A call's draw: what the services seed its injected latency and faults with (header `x-sim-draw`, see
+ * services/shared/server.ts). It names the flow, the run's seed, the flow's index and the step (and a part of the
+ * step, for a step of several calls to one service); the caller adds the attempt and the call's place in the
+ * attempt. The same seed then gives each call the same latency and fault in any run and any order of arrival:
+ * two runs of one seed (Temporal and the benchmark's plain runner, or a run before and after a change) compare
+ * like with like, and a retry draws afresh. Pure, so the workflows can use it.
+ */
+export function callDraw(flow: string, seed: number, index: number, step: string, part?: string): string {
+  return `${flow}:${seed}:${index}:${step}${part ? `:${part}` : ''}`;
+}
