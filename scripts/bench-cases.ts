@@ -5,7 +5,8 @@ import type { StartOptions } from '../src/cli/start-options';
 import { FLOWS } from '../src/flows/catalog';
 import type { StandardResult } from '../src/result/schema';
 import { BUILT_IN_PROFILES, type FaultProfile, type ServiceFaults } from '../src/services/shared/fault-profile';
-import { emptyHistogram, quantile, record, type HistogramState } from '../src/stats/histogram';
+import { emptyHistogram, mean, quantile, record, type HistogramState } from '../src/stats/histogram';
+import { readServiceTimes, stepServiceMeans } from '../src/bench/service-side';
 import type { Client } from '@temporalio/client';
 import type { Endpoints } from '../src/config';
 import { cpuMsPer, cpuSeconds, type CpuRoot } from '../src/bench/cpu';
@@ -99,6 +100,9 @@ export interface CaseResult {
   plainRate: number;
   /** Per step: the plain runner's p50 of the same call. */
   plainP50: Record<string, number>;
+  /** Per step: the plain runner's mean, and the mean the step's service measured itself in each run. */
+  plainMean: Record<string, number>;
+  serviceSide: { temporal: Record<string, number | undefined>; plain: Record<string, number | undefined> };
   /** With `deep`: the same case with the quick steps as local activities (`--local-activities`). */
   local?: StandardResult;
   localRate?: number;
@@ -143,7 +147,9 @@ export async function runCase(
 ) {
   const opts = options(c);
   let cpu0 = deep && cpuSeconds(deep.roots);
+  const side0 = await readServiceTimes(endpoints.services);
   const { temporal, temporalRate } = await runThroughTemporal(client, c);
+  const side1 = await readServiceTimes(endpoints.services);
   const temporalCpu = deep && cpuMsPer(cpu0!, cpuSeconds(deep.roots), c.count);
   cpu0 = deep && cpuSeconds(deep.roots);
   const local = deep && (await runThroughTemporal(client, c, true));
@@ -155,6 +161,7 @@ export async function runCase(
   const steps = new Map<string, HistogramState>(STEPS.map((s) => [s, emptyHistogram()]));
   let next = 0;
   cpu0 = deep && cpuSeconds(deep.roots);
+  const side2 = await readServiceTimes(endpoints.services);
   const t0 = performance.now();
   await Promise.all(
     Array.from({ length: c.concurrency }, async () => {
@@ -165,11 +172,14 @@ export async function runCase(
     }),
   );
   const plainSeconds = (performance.now() - t0) / 1000;
+  const side3 = await readServiceTimes(endpoints.services);
   const result: CaseResult = {
     temporal,
     temporalRate,
     plainRate: c.count / plainSeconds,
     plainP50: Object.fromEntries(STEPS.map((s) => [s, quantile(steps.get(s)!, 0.5)])),
+    plainMean: Object.fromEntries(STEPS.map((s) => [s, mean(steps.get(s)!)])),
+    serviceSide: { temporal: stepServiceMeans(side0, side1, STEPS), plain: stepServiceMeans(side2, side3, STEPS) },
   };
   if (deep && local) {
     result.local = local.temporal;
@@ -199,6 +209,11 @@ export async function runCase(
         overhead_p95_ms: s?.overhead_p95_ms,
         ...(result.local ? { local_p50_ms: result.local.step_analysis[step]?.p50_duration_ms } : {}),
         plain_p50_ms: round(result.plainP50[step], 1),
+        // Means: what the activities measured, what the service measured itself, and the same for the plain runner.
+        service_avg_ms: s?.service_avg_ms,
+        service_side_avg_ms: round(result.serviceSide.temporal[step] ?? NaN, 1),
+        plain_avg_ms: round(result.plainMean[step], 1),
+        plain_service_side_avg_ms: round(result.serviceSide.plain[step] ?? NaN, 1),
       };
     }),
   );

@@ -5,6 +5,7 @@ import { makeRunId, simSettings } from '../../src/cli/run-stress';
 import { standardResultSchema, type StandardResult } from '../../src/result/schema';
 import { BUILT_IN_PROFILES, type FaultProfile } from '../../src/services/shared/fault-profile';
 import { summaryQuery } from '../../src/workflows/definitions';
+import { scrapeMetrics, sumSamples } from '../../src/stats/prometheus-text';
 import { useTestStack } from '../support/stack';
 import { expectRowsOncePerFlow, childWorkflowId, runOptions } from '../support/runs';
 
@@ -14,11 +15,10 @@ const stack = useTestStack();
 
 /** Errors the two flaky services injected so far, from their own Prometheus counters. */
 async function injectedErrors(): Promise<Record<'drive-intel' | 'ml-service', number>> {
-  const read = async (service: 'drive-intel' | 'ml-service') => {
-    const text = await (await fetch(`${stack.endpoints.services[service]}/metrics`)).text();
-    const line = text.split('\n').find((l) => l.startsWith('faults_injected_total{') && l.includes('kind="error"'));
-    return line ? Number(line.split(' ').pop()) : 0;
-  };
+  const read = async (service: 'drive-intel' | 'ml-service') =>
+    sumSamples(await scrapeMetrics(`${stack.endpoints.services[service]}/metrics`), 'faults_injected_total', {
+      kind: 'error',
+    });
   return { 'drive-intel': await read('drive-intel'), 'ml-service': await read('ml-service') };
 }
 

@@ -15,6 +15,7 @@ import { winnerFor, type Winner } from '../../src/services/ml-service/rag/winner
 import { BUILT_IN_PROFILES, faultsFor } from '../../src/services/shared/fault-profile';
 import { createServiceApp } from '../../src/services/shared/server';
 import { rowsPerFlow } from '../support/runs';
+import { scrapeMetrics, sumSamples } from '../../src/stats/prometheus-text';
 import { useTestStack } from '../support/stack';
 
 const stack = useTestStack();
@@ -47,13 +48,10 @@ function perturbed(w: Winner, i: number) {
 }
 
 async function cacheCounts(): Promise<Record<string, number>> {
-  const res = await request(`${stack.endpoints.services['ml-service']}/metrics`);
-  const text = await res.body.text();
-  const counts: Record<string, number> = { hit: 0, miss: 0, error: 0 };
-  for (const m of text.matchAll(/^rag_search_cache_total\{[^}]*result="(\w+)"[^}]*\} (\d+)/gm)) {
-    counts[m[1]] = Number(m[2]);
-  }
-  return counts;
+  const samples = await scrapeMetrics(`${stack.endpoints.services['ml-service']}/metrics`);
+  return Object.fromEntries(
+    ['hit', 'miss', 'error'].map((result) => [result, sumSamples(samples, 'rag_search_cache_total', { result })]),
+  );
 }
 
 test('a seeded index of winners: recall@10 against brute force, and perturbed queries find their winner', async () => {

@@ -3,6 +3,7 @@ import { awaitStressRun, startStressRun } from '../../src/cli/run-stress';
 import { FLOWS } from '../../src/flows/catalog';
 import { standardResultSchema, type StandardResult } from '../../src/result/schema';
 import { BUILT_IN_PROFILES, type FaultProfile } from '../../src/services/shared/fault-profile';
+import { scrapeMetrics, type Sample } from '../../src/stats/prometheus-text';
 import { useTestStack } from '../support/stack';
 import { firstFailure, rowsPerFlow, runOptions, childWorkflowId } from '../support/runs';
 
@@ -11,24 +12,11 @@ const COUNT = 10;
 
 const stack = useTestStack();
 
-interface Sample {
-  name: string;
-  labels: Record<string, string>;
-  value: number;
-}
-
 /** The Gateway's Prometheus metrics, parsed into samples. */
 async function gatewayMetrics(): Promise<Sample[]> {
-  const res = await request(`${stack.endpoints.services.gateway}/metrics`);
-  const text = await res.body.text();
-  return text
-    .split('\n')
-    .filter((line) => line.startsWith('gateway_'))
-    .map((line) => {
-      const m = /^(\w+)(?:\{(.*)\})? (\S+)$/.exec(line)!;
-      const labels = Object.fromEntries([...(m[2] ?? '').matchAll(/(\w+)="([^"]*)"/g)].map((l) => [l[1], l[2]]));
-      return { name: m[1], labels, value: Number(m[3]) };
-    });
+  return (await scrapeMetrics(`${stack.endpoints.services.gateway}/metrics`)).filter((s) =>
+    s.name.startsWith('gateway_'),
+  );
 }
 
 const transitionsTo = (samples: Sample[], to: string) =>
