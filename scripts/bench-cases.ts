@@ -166,7 +166,7 @@ export async function runCase(
   await Promise.all(
     Array.from({ length: c.concurrency }, async () => {
       while (next < c.count)
-        await plainCreativeFlow({ services: endpoints.services, agent }, sim, runId, next++, 1, (step, ms) =>
+        await plainCreativeFlow({ services: endpoints.services, agent }, sim, runId, next++, opts.seed, (step, ms) =>
           record(steps.get(step)!, ms),
         );
     }),

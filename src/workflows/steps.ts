@@ -65,6 +65,9 @@ interface CallTimes {
   times: AttemptTime[];
 }
 
+const isCallContext = (a: unknown): a is CallContext & { draw: string } =>
+  typeof a === 'object' && a !== null && typeof (a as CallContext).draw === 'string' && 'key' in a && 'faults' in a;
+
 /** The details an activity's failure carries (see activities/http.ts): the attempt and the times so far. */
 function failureDetails(err: unknown): { attempt?: number; times?: AttemptTime[] } {
   if (!(err instanceof ActivityFailure)) return {};
@@ -105,6 +108,8 @@ function stepProxy(def: StepDefinition, sim: SimSettings): Activities {
  */
 export class StepScope {
   private readonly calls: CallTimes[] = [];
+  /** Activity calls begun in this step: the second and later get draws of their own (see `call`). */
+  private callsBegun = 0;
   waitMs = 0;
 
   constructor(
@@ -141,8 +146,12 @@ export class StepScope {
       );
     }
     const fn = this.proxy[activity] as (...a: unknown[]) => Promise<Attempted<ValueOf<A>>>;
+    // A step that calls again with the same context (a status poll in a loop) must not draw the same latency and
+    // fault each time: its n-th call after the first marks the draws of the contexts it passes.
+    const nth = this.callsBegun++;
+    const sent = nth === 0 ? args : args.map((a) => (isCallContext(a) ? { ...a, draw: `${a.draw}#${nth}` } : a));
     try {
-      const answer = await fn(...args);
+      const answer = await fn(...sent);
       this.calls.push({ attempts: answer.attempt, times: answer.times ?? [] });
       return answer.value;
     } catch (err) {

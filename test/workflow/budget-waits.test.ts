@@ -3,7 +3,8 @@
  * looks at the change with change_status, with a Temporal timer between looks, until the change ends.
  */
 import type { WorkflowHandle } from '@temporalio/client';
-import type { FlowOutcome } from '../../src/flows/types';
+import { callDraw } from '../../src/flows/draws';
+import type { CallContext, FlowOutcome } from '../../src/flows/types';
 import { FLOWS } from '../../src/flows/catalog';
 import { flowInput, SIM, useWorkflowEnv } from './support/env';
 import { stubActivities, type StubSet } from './support/stubs';
@@ -45,6 +46,11 @@ test('the flow looks at its change on durable timers until it is executed, and r
   // Every look asked about the change the queue step returned.
   const looks = stubs.calls.filter((c) => c.activity === 'change_status');
   expect(looks.map((c) => c.args[1])).toEqual(Array(3).fill(outcome.refs.change_id));
+  // Each look draws its own latency and fault: the same draw would give every look the same answer.
+  const draws = looks.map((c) => (c.args[0] as CallContext).draw);
+  const base = callDraw('budget-optimization', flowInput().seed, flowInput().index, 'safe_executor_processing');
+  expect(draws.every((d) => d?.startsWith(base))).toBe(true);
+  expect(new Set(draws).size).toBe(3);
   expect(await timersStarted(handle)).toBe(2);
   const step = processing(outcome)!;
   expect(step).toMatchObject({ status: 'completed', attempts: 1, attempt_service_ms: [1, 1, 1], backoff_ms: 0 });

@@ -125,6 +125,9 @@ export function registerGateway(
     const upstreamFaults = headers[GATEWAY_HEADERS.upstreamFaults];
     delete headers[GATEWAY_HEADERS.upstreamFaults];
     delete headers[GATEWAY_HEADERS.breakerScope];
+    // The gateway retries its upstream: a caller's draw would give every retry the same fault, so the upstream
+    // draws from its own stream.
+    delete headers[SIM_HEADERS.draw];
     if (upstreamFaults) headers[SIM_HEADERS.faults] = upstreamFaults;
     // A webhook's signature covers the URL its sender used, host included.
     if (opts.preserveHost && request.headers.host) headers.host = request.headers.host;
