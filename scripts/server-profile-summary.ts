@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import readline from 'node:readline';
 
 /**
  * `perf script -i FILE | npx tsx scripts/server-profile-summary.ts`: where a Temporal server's CPU went, from a Linux
@@ -9,11 +10,11 @@ import fs from 'node:fs';
 
 type Sample = string[];
 
-/** The samples of `perf script` text: each a list of frame names, leaf first. */
-function samples(text: string): Sample[] {
+/** The samples of `perf script` text, read line by line (it runs to gigabytes): frame names, leaf first. */
+async function samples(input: NodeJS.ReadableStream): Promise<Sample[]> {
   const out: Sample[] = [];
   let current: Sample | undefined;
-  for (const line of text.split('\n')) {
+  for await (const line of readline.createInterface({ input, crlfDelay: Infinity })) {
     if (line.trim() === '') {
       if (current) out.push(current);
       current = undefined;
@@ -69,11 +70,11 @@ const CROSS_CUTS: [string, RegExp][] = [
   ['metrics (tally, prometheus client)', /^github\.com\/(uber-go\/tally|prometheus\/client_golang)/],
 ];
 
-function main(): void {
+async function main(): Promise<void> {
   // Piped into head or less, a closed pipe ends the summary quietly.
   process.stdout.on('error', () => process.exit(0));
   const file = process.argv[2];
-  const all = samples(fs.readFileSync(file && file !== '-' ? file : 0, 'utf8'));
+  const all = await samples(file && file !== '-' ? fs.createReadStream(file) : process.stdin);
   if (all.length === 0) {
     console.error('no samples: give the output of `perf script -i FILE` (on stdin or as a file)');
     process.exit(2);
@@ -89,4 +90,4 @@ function main(): void {
     console.log(`  ${pct(all.filter((s) => s.some((f) => re.test(f))).length)}  ${name}`);
 }
 
-main();
+void main();

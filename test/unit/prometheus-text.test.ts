@@ -43,12 +43,24 @@ test('counters, labelled histograms and escaped labels come out as samples', asy
   expect(samples.find((s) => s.name === 'odd_label')?.labels.text).toBe('a "quoted" \\ back,slash}');
 });
 
-test('comments, blank lines and timestamps are handled; a line that is no sample is skipped', () => {
-  const samples = parsePrometheusText(
-    '# HELP x h\n# TYPE x counter\n\nx{a="1"} 2 1700000000000\nnot a sample line here\ny 1.5e3\n',
-  );
-  expect(samples).toEqual([
+test('comments, blank lines, timestamps, exemplars and infinities are handled; a line that is no sample is skipped', () => {
+  const text = [
+    '# HELP x h',
+    '# TYPE x counter',
+    '',
+    'x{a="1"} 2 1700000000000',
+    'not a sample line here',
+    'y 1.5e3',
+    'h_bucket{le="+Inf",path="/a}b"} 4 # {trace_id="abc"} 0.5',
+    'g -Inf',
+    'z{a="1"',
+  ].join('\n');
+  expect(parsePrometheusText(text)).toEqual([
     { name: 'x', labels: { a: '1' }, value: 2 },
     { name: 'y', labels: {}, value: 1500 },
+    { name: 'h_bucket', labels: { le: '+Inf', path: '/a}b' }, value: 4 },
+    { name: 'g', labels: {}, value: -Infinity },
   ]);
+  expect(parsePrometheusText('big +Inf\nnan NaN')[0].value).toBe(Infinity);
+  expect(parsePrometheusText('nan NaN')[0].value).toBeNaN();
 });
