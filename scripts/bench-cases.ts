@@ -209,15 +209,21 @@ export async function runCase(
         overhead_p95_ms: s?.overhead_p95_ms,
         ...(result.local ? { local_p50_ms: result.local.step_analysis[step]?.p50_duration_ms } : {}),
         plain_p50_ms: round(result.plainP50[step], 1),
-        // Means: what the activities measured, what the service measured itself, and the same for the plain runner.
-        service_avg_ms: s?.service_avg_ms,
-        service_side_avg_ms: round(result.serviceSide.temporal[step] ?? NaN, 1),
-        plain_avg_ms: round(result.plainMean[step], 1),
-        plain_service_side_avg_ms: round(result.serviceSide.plain[step] ?? NaN, 1),
+        mean_ms: serviceMeans(result, step),
       };
     }),
   );
   return result;
+}
+
+/** One step's mean service times, ms: the activities', the plain runner's, and the service's own in each run. */
+export function serviceMeans(r: CaseResult, step: string) {
+  return {
+    activities: r.temporal.step_analysis[step]?.service_avg_ms,
+    plain: round(r.plainMean[step], 1),
+    service_side_temporal: round(r.serviceSide.temporal[step] ?? NaN, 1),
+    service_side_plain: round(r.serviceSide.plain[step] ?? NaN, 1),
+  };
 }
 
 export const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];

@@ -3,7 +3,18 @@ import { connectOrStartStack } from '../src/cli/stack-session';
 import { createHttpAgent } from '../src/activities/http';
 import { connectClient } from '../src/temporal-connection';
 import type { StandardResult } from '../src/result/schema';
-import { CASES, cpuRoots, options, round, runCase, say, stepOverheadMs, STEPS, type CaseResult } from './bench-cases';
+import {
+  CASES,
+  cpuRoots,
+  options,
+  round,
+  runCase,
+  say,
+  serviceMeans,
+  stepOverheadMs,
+  STEPS,
+  type CaseResult,
+} from './bench-cases';
 
 /**
  * `npm run bench`: the creative flow through Temporal and through a plain in-process runner making the same
@@ -45,17 +56,7 @@ async function main(): Promise<void> {
       service_time_error_pct: round(100 * Math.max(...serviceErrors(r.temporal)), 1),
       // Per step, realistic, in ms: the mean service time the activities measured and the plain runner measured,
       // and what the service measured itself in each run (its own request durations).
-      realistic_service_means_ms: Object.fromEntries(
-        STEPS.map((step) => [
-          step,
-          {
-            activities: r.temporal.step_analysis[step]?.service_avg_ms,
-            plain: round(r.plainMean[step], 1),
-            service_side_temporal: round(r.serviceSide.temporal[step] ?? NaN, 1),
-            service_side_plain: round(r.serviceSide.plain[step] ?? NaN, 1),
-          },
-        ]),
-      ),
+      realistic_service_means_ms: Object.fromEntries(STEPS.map((step) => [step, serviceMeans(r, step)])),
       realistic_overhead_p50_ms: r.temporal.overhead_p50_ms,
       realistic_overhead_p95_ms: r.temporal.overhead_p95_ms,
       failed: results.reduce((n, x) => n + x.temporal.failed, 0),

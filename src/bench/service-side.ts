@@ -8,16 +8,15 @@ import { scrapeMetrics, type Sample } from '../stats/prometheus-text';
  * time a caller measured for the same calls, it says how much of that time the service spent and how much was
  * the way there and back (sockets, the caller's event loop).
  */
-export type ServiceTimes = Map<string, { sum: number; count: number }>;
-
-const seriesKey = (service: string, method: string, route: string) => `${service} ${method} ${route}`;
+export type ServiceTimes = Map<string, { service: string; method: string; route: string; sum: number; count: number }>;
 
 function durations(service: string, samples: Sample[], into: ServiceTimes): void {
   for (const s of samples) {
     const part = s.name.endsWith('_sum') ? 'sum' : s.name.endsWith('_count') ? 'count' : undefined;
     if (!part || !s.name.startsWith('http_request_duration_seconds_')) continue;
-    const key = seriesKey(service, s.labels.method ?? '', s.labels.route ?? '');
-    const t = into.get(key) ?? { sum: 0, count: 0 };
+    const [method, route] = [s.labels.method ?? '', s.labels.route ?? ''];
+    const key = `${service} ${method} ${route}`;
+    const t = into.get(key) ?? { service, method, route, sum: 0, count: 0 };
     t[part] += s.value;
     into.set(key, t);
   }
@@ -52,8 +51,7 @@ export function stepServiceMeans(
       let sum = 0;
       let count = 0;
       for (const [key, t] of after) {
-        const [service, method, route] = key.split(' ');
-        if (service !== req.service || method !== req.method || !routeMatches(route, req.path)) continue;
+        if (t.service !== req.service || t.method !== req.method || !routeMatches(t.route, req.path)) continue;
         const b = before.get(key) ?? { sum: 0, count: 0 };
         sum += t.sum - b.sum;
         count += t.count - b.count;
