@@ -40,7 +40,7 @@ test('every case has its fixtures (every run of a chain), of its workflow type, 
     const fewest = c.minRuns ?? 1;
     if (!runs.length) problems.push(`${c.name}: no fixture (npm run record-histories records it)`);
     else if (runs.length < fewest || runs.some((r, i) => r !== i + 1)) {
-      problems.push(`${c.name}: runs ${runs.join(', ')}, where 1 to ${fewest} or more are expected`);
+      problems.push(`${c.name}: runs ${runs.join(', ')}; a chain needs runs 1, 2, 3… and at least ${fewest}`);
     }
   }
   for (const f of fixtures) {
