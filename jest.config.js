@@ -1,7 +1,7 @@
 /**
- * Unit tests run alone; workflow tests share one local Temporal dev server with stubbed activities (no
- * services, no PostgreSQL); integration tests share one real stack. Each project's globalSetup runs only
- * when one of its tests is selected.
+ * Unit tests run alone, and so does the replay test (test/replay: recorded histories need no server); workflow
+ * tests share one local Temporal dev server with stubbed activities (no services, no PostgreSQL); integration
+ * tests share one real stack. Each project's globalSetup runs only when one of its tests is selected.
  */
 const transform = { '^.+\\.ts$': ['@swc/jest', { jsc: { target: 'es2022' } }] };
 
@@ -13,7 +13,7 @@ module.exports = {
       displayName: 'unit',
       testEnvironment: 'node',
       transform,
-      testMatch: ['<rootDir>/test/unit/**/*.test.ts'],
+      testMatch: ['<rootDir>/test/unit/**/*.test.ts', '<rootDir>/test/replay/**/*.test.ts'],
     },
     {
       displayName: 'workflow',
