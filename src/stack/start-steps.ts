@@ -19,6 +19,7 @@ import { startTemporalDevServer, temporalAnswers } from './temporal-server';
 /** One part of a stack's start; it adds what it starts to the context's supervisor, so a failed start stops it. */
 export type StartStep = (ctx: StartContext) => Promise<void>;
 
+/** The one line that says which Temporal and which PostgreSQL the stack starts. */
 async function announce(ctx: StartContext): Promise<void> {
   const { opts } = ctx;
   ctx.log(
@@ -31,7 +32,7 @@ async function announce(ctx: StartContext): Promise<void> {
 }
 
 /** The dev server, or a wait for the Temporal the options name; the cluster starts later, on PostgreSQL. */
-async function temporalDevServer(ctx: StartContext): Promise<void> {
+async function temporal(ctx: StartContext): Promise<void> {
   const { opts, ports, dataDir } = ctx;
   if (ctx.cluster) return;
   if (opts.temporal) {
@@ -89,6 +90,7 @@ async function temporalCluster(ctx: StartContext): Promise<void> {
   await temporal.ready();
 }
 
+/** The project's schema, before any process that uses the database starts. */
 async function migrations(ctx: StartContext): Promise<void> {
   const pool = createPool(ctx.endpoints.databaseUrl!, 2);
   try {
@@ -193,7 +195,7 @@ async function publishStackFile(ctx: StartContext): Promise<void> {
  */
 export const START_STAGES: ReadonlyArray<readonly StartStep[]> = [
   [announce],
-  [temporalDevServer, postgres],
+  [temporal, postgres],
   [temporalCluster],
   [migrations],
   [workers, executors, services],
