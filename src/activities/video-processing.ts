@@ -22,25 +22,52 @@ interface SegmentProgress {
   total: number;
 }
 
+type ModuleInput = { render_job_id: string; params?: object };
+
+function applyModule(deps: ActivityDeps, module: ProModule, ctx: CallContext, input: ModuleInput) {
+  return send(deps, ctx, applyModuleRequest<ModuleResult>(input.render_job_id, module, input.params ?? {}));
+}
+
+/** One activity per Pro module applied in one call (all but winning_ad_generation), named after the module. */
+function moduleActivities(deps: ActivityDeps) {
+  return Object.fromEntries(
+    PRO_MODULES.filter((m): m is StepModule => m !== 'winning_ad_generation').map((module) => [
+      module,
+      (ctx: CallContext, input: ModuleInput) => attempted(() => applyModule(deps, module, ctx, input)),
+    ]),
+  ) as Record<StepModule, (ctx: CallContext, input: ModuleInput) => ReturnType<typeof attempted<ModuleResult>>>;
+}
+
+/** Renders the winning ad segment by segment from where a previous attempt got to, then applies the module. */
+function winningAdGeneration(deps: ActivityDeps, ctx: CallContext, input: ModuleInput) {
+  return attemptedWithProgress<ModuleResult & { resumed_from: number }, SegmentProgress>(async (progress) => {
+    const resumedFrom = progress.resumeFrom?.next ?? 0;
+    let { next, total } = progress.resumeFrom ?? { next: 0, total: Number.POSITIVE_INFINITY };
+    while (next < total) {
+      const r = await callService<{ segments_total: number }>(
+        deps,
+        'video-agent',
+        ctx,
+        'POST',
+        `/render-jobs/${input.render_job_id}/modules/winning_ad_generation/segments/${next}`,
+        { attempt: progress.attempt, resumed_from: resumedFrom },
+        30_000,
+      );
+      total = r.segments_total;
+      next += 1;
+      progress.report({ next, total });
+    }
+    const done = await applyModule(deps, 'winning_ad_generation', ctx, input);
+    return { ...done, resumed_from: resumedFrom };
+  });
+}
+
 /**
  * The video-processing flow's calls: Drive Intel's ingestion and analysers, then the Video Agent's Pro
  * modules, one activity per module, named after its step. winning_ad_generation renders in segments and
  * heartbeats the last one done, so a retry on another worker resumes there.
  */
 export function createVideoProcessingActivities(deps: ActivityDeps) {
-  const applyModule = (module: ProModule, ctx: CallContext, input: { render_job_id: string; params?: object }) =>
-    send(deps, ctx, applyModuleRequest<ModuleResult>(input.render_job_id, module, input.params ?? {}));
-  const modules = Object.fromEntries(
-    PRO_MODULES.filter((m): m is StepModule => m !== 'winning_ad_generation').map((module) => [
-      module,
-      (ctx: CallContext, input: { render_job_id: string; params?: object }) =>
-        attempted(() => applyModule(module, ctx, input)),
-    ]),
-  ) as Record<
-    StepModule,
-    (ctx: CallContext, input: { render_job_id: string; params?: object }) => ReturnType<typeof attempted<ModuleResult>>
-  >;
-
   return {
     ingestion: (ctx: CallContext, input: { source_url: string; duration_seconds: number }) =>
       attempted(() =>
@@ -76,28 +103,8 @@ export function createVideoProcessingActivities(deps: ActivityDeps) {
     render_job_open: (ctx: CallContext, input: { source_video_id: string; spec: { aspect_ratio: string } }) =>
       attempted(() => send(deps, ctx, editJobRequest(input))),
 
-    ...modules,
+    ...moduleActivities(deps),
 
-    winning_ad_generation: (ctx: CallContext, input: { render_job_id: string; params?: object }) =>
-      attemptedWithProgress<ModuleResult & { resumed_from: number }, SegmentProgress>(async (progress) => {
-        const resumedFrom = progress.resumeFrom?.next ?? 0;
-        let { next, total } = progress.resumeFrom ?? { next: 0, total: Number.POSITIVE_INFINITY };
-        while (next < total) {
-          const r = await callService<{ segments_total: number }>(
-            deps,
-            'video-agent',
-            ctx,
-            'POST',
-            `/render-jobs/${input.render_job_id}/modules/winning_ad_generation/segments/${next}`,
-            { attempt: progress.attempt, resumed_from: resumedFrom },
-            30_000,
-          );
-          total = r.segments_total;
-          next += 1;
-          progress.report({ next, total });
-        }
-        const done = await applyModule('winning_ad_generation', ctx, input);
-        return { ...done, resumed_from: resumedFrom };
-      }),
+    winning_ad_generation: (ctx: CallContext, input: ModuleInput) => winningAdGeneration(deps, ctx, input),
   };
 }

@@ -134,11 +134,7 @@ export function monitoringPorts(portOffset: number): { prometheus: number; stack
   };
 }
 
-/**
- * Every exporter's port (on the stack's scheme, see metrics-ports.ts) and, with monitoring, the Prometheus that
- * scrapes them. Checked first: a missing Prometheus is an error before anything starts.
- */
-export function metricsPlan(opts: {
+export interface MetricsPlanOptions {
   portOffset: number;
   dataDir: string;
   /** The stack runs the dev server (not a Temporal named by TEMPORAL_ADDRESS). */
@@ -147,11 +143,24 @@ export function metricsPlan(opts: {
   /** Workers the stack starts: `worker` for one, else worker-1 … worker-N. */
   workers: number;
   monitoring?: boolean | { workers?: number };
-}) {
+}
+
+/** The workers' exporters: those the stack starts, or as many as monitoring expects when more. */
+function workerTargets(opts: MetricsPlanOptions): ScrapeTarget[] {
+  const started = opts.workers;
+  const scraped = typeof opts.monitoring === 'object' ? (opts.monitoring.workers ?? started) : started;
+  return Array.from({ length: Math.max(started, scraped) }, (_, i) => ({
+    job: 'worker' as const,
+    process: started === 1 && i === 0 ? 'worker' : `worker-${i + 1}`,
+    address: `127.0.0.1:${workerMetricsPort(i + 1, opts.portOffset)}`,
+  }));
+}
+
+/** Every process's exporter but the workers': the stack's own, the dev server's, the services', the executors'. */
+function processTargets(opts: MetricsPlanOptions): ScrapeTarget[] {
   const offset = opts.portOffset;
   const base = monitoringPorts(offset);
-  const dataDir = opts.dataDir;
-  const targets: ScrapeTarget[] = [
+  return [
     { job: 'stack', process: 'stack', address: `127.0.0.1:${base.stack}` },
     ...(opts.devServer
       ? [{ job: 'temporal' as const, process: 'temporal', address: `127.0.0.1:${base.temporal}` }]
@@ -167,15 +176,13 @@ export function metricsPlan(opts: {
       address: `127.0.0.1:${executorMetricsPort(i + 1, offset)}`,
     })),
   ];
-  const started = opts.workers;
-  const scraped = typeof opts.monitoring === 'object' ? (opts.monitoring.workers ?? started) : started;
-  const workers = Array.from({ length: Math.max(started, scraped) }, (_, i) => ({
-    job: 'worker' as const,
-    process: started === 1 && i === 0 ? 'worker' : `worker-${i + 1}`,
-    address: `127.0.0.1:${workerMetricsPort(i + 1, offset)}`,
-  }));
-  targets.push(...workers);
-  const ownPorts = [
+}
+
+/** The exporter ports the stack binds itself (a worker it does not start binds its own). */
+function ownExporterPorts(opts: MetricsPlanOptions, workers: ScrapeTarget[]): Array<{ port: number; what: string }> {
+  const offset = opts.portOffset;
+  const base = monitoringPorts(offset);
+  return [
     { port: base.stack, what: "the stack's metrics" },
     ...(opts.devServer ? [{ port: base.temporal, what: "the Temporal dev server's metrics" }] : []),
     ...Array.from({ length: opts.executors }, (_, i) => ({
@@ -183,31 +190,50 @@ export function metricsPlan(opts: {
       what: `executor-${i + 1}'s metrics`,
     })),
     ...workers
-      .slice(0, started)
+      .slice(0, opts.workers)
       .map((w, i) => ({ port: workerMetricsPort(i + 1, offset), what: `${w.process}'s metrics` })),
   ];
+}
+
+/** Prometheus as a child of the stack, scraping `targets` and itself. */
+function prometheusPlan(opts: MetricsPlanOptions, exporters: ScrapeTarget[]) {
+  const port = monitoringPorts(opts.portOffset).prometheus;
+  const binary = prometheusBinary();
+  const targets: ScrapeTarget[] = [
+    ...exporters,
+    { job: 'prometheus', process: 'prometheus', address: `127.0.0.1:${port}` },
+  ];
+  return {
+    targets,
+    ...prometheusChildSpec({
+      binary,
+      config: prometheusConfig({ targets, ruleFiles: [RULES_FILE] }),
+      dataDir: path.join(opts.dataDir, 'prometheus'),
+      logDir: path.join(opts.dataDir, 'logs'),
+      port,
+    }),
+  };
+}
+
+/**
+ * Every exporter's port (on the stack's scheme, see metrics-ports.ts) and, with monitoring, the Prometheus that
+ * scrapes them. Checked first: a missing Prometheus is an error before anything starts.
+ */
+export function metricsPlan(opts: MetricsPlanOptions) {
+  const base = monitoringPorts(opts.portOffset);
+  const workers = workerTargets(opts);
+  const targets = [...processTargets(opts), ...workers];
+  const ownPorts = ownExporterPorts(opts, workers);
   const urls = Object.fromEntries(targets.map((t) => [t.process, `http://${t.address}/metrics`]));
   if (!opts.monitoring) {
     return { ports: ownPorts, stackPort: base.stack, temporalPort: base.temporal, urls, prometheus: undefined };
   }
-  const binary = prometheusBinary();
-  const prometheusUrl = `http://127.0.0.1:${base.prometheus}`;
-  targets.push({ job: 'prometheus', process: 'prometheus', address: `127.0.0.1:${base.prometheus}` });
   return {
     ports: [...ownPorts, { port: base.prometheus, what: 'Prometheus' }],
     stackPort: base.stack,
     temporalPort: base.temporal,
     urls,
-    prometheusUrl,
-    prometheus: {
-      targets,
-      ...prometheusChildSpec({
-        binary,
-        config: prometheusConfig({ targets, ruleFiles: [RULES_FILE] }),
-        dataDir: path.join(dataDir, 'prometheus'),
-        logDir: path.join(dataDir, 'logs'),
-        port: base.prometheus,
-      }),
-    },
+    prometheusUrl: `http://127.0.0.1:${base.prometheus}`,
+    prometheus: prometheusPlan(opts, targets),
   };
 }

@@ -91,24 +91,22 @@ async function uiAnswers(url: string): Promise<boolean> {
   return res.statusCode === 200;
 }
 
-/**
- * Prepares the official server on PostgreSQL (ports free, databases and schemas up to date, config files
- * written) and returns its processes as child specs, so the stack's supervisor starts and restarts each role.
- */
-export async function prepareTemporalCluster(opts: TemporalClusterOptions): Promise<TemporalCluster> {
-  const log = opts.log ?? (() => undefined);
-  const ports = clusterPorts(opts.portOffset);
-  await assertPortsFree([
+type ClusterPorts = ReturnType<typeof clusterPorts>;
+
+/** Every port the roles and the Web UI will bind: each must be free. */
+function claimClusterPorts(ports: ClusterPorts, uiPort: number): Promise<void> {
+  return assertPortsFree([
     ...CLUSTER_ROLES.flatMap((r) => [
       { port: ports[r].grpc, what: `Temporal ${r} gRPC` },
       { port: ports[r].membership, what: `Temporal ${r} membership` },
     ]),
     { port: ports.frontendHttp, what: 'Temporal frontend HTTP' },
-    { port: opts.uiPort, what: 'Temporal Web UI' },
+    { port: uiPort, what: 'Temporal Web UI' },
   ]);
-  await setupClusterSchemas(opts.binaries.sqlTool, opts.databaseUrl, log);
-  const address = `127.0.0.1:${ports.frontend.grpc}`;
-  const uiUrl = `http://127.0.0.1:${opts.uiPort}`;
+}
+
+/** The server's config (with its dynamic config) and the Web UI server's, under the cluster's data dir. */
+function writeClusterConfig(opts: TemporalClusterOptions, address: string): void {
   const configDir = path.join(opts.dataDir, 'config');
   const uiConfigDir = path.join(opts.dataDir, 'ui-config');
   fs.mkdirSync(configDir, { recursive: true });
@@ -129,12 +127,19 @@ export async function prepareTemporalCluster(opts: TemporalClusterOptions): Prom
     path.join(uiConfigDir, `${CONFIG_ENV}.yaml`),
     uiServerConfig({ temporalAddress: address, port: opts.uiPort, namespace: opts.namespace }),
   );
-  const configArgs = (dir: string) => ['--root', opts.dataDir, '--config', dir, '--env', CONFIG_ENV];
+}
 
-  const roleSpec = (role: ClusterRole): ChildSpec => ({
+/** The server's arguments for one of its config folders under the data dir. */
+function configArgs(opts: TemporalClusterOptions, dir: string): string[] {
+  return ['--root', opts.dataDir, '--config', dir, '--env', CONFIG_ENV];
+}
+
+/** One server role as a supervised child, ready once it serves. */
+function roleSpec(opts: TemporalClusterOptions, ports: ClusterPorts, address: string, role: ClusterRole): ChildSpec {
+  return {
     name: `temporal-${role}`,
     async start(onSpawn) {
-      const args = [...configArgs('config'), '--allow-no-auth', 'start', '--service', role];
+      const args = [...configArgs(opts, 'config'), '--allow-no-auth', 'start', '--service', role];
       const p = startProcess(`temporal-${role}`, opts.binaries.server, args, {
         env: temporalEnv(),
         logDir: opts.logDir,
@@ -152,11 +157,15 @@ export async function prepareTemporalCluster(opts: TemporalClusterOptions): Prom
       await waitUntilReady(p, `the Temporal ${role} (port ${port})`, serves, START_TIMEOUT_MS);
       return p;
     },
-  });
-  const uiSpec: ChildSpec = {
+  };
+}
+
+/** The Web UI server as a supervised child, ready once it answers. */
+function uiSpec(opts: TemporalClusterOptions, uiUrl: string): ChildSpec {
+  return {
     name: 'temporal-ui',
     async start(onSpawn) {
-      const p = startProcess('temporal-ui', opts.binaries.ui, [...configArgs('ui-config'), 'start'], {
+      const p = startProcess('temporal-ui', opts.binaries.ui, [...configArgs(opts, 'ui-config'), 'start'], {
         logDir: opts.logDir,
         cwd: opts.dataDir,
         onSpawn,
@@ -165,20 +174,36 @@ export async function prepareTemporalCluster(opts: TemporalClusterOptions): Prom
       return p;
     },
   };
+}
 
+/** The namespace registered when new, its search attributes as on any cluster. */
+async function namespaceReady(address: string, namespace: string, log: (line: string) => void): Promise<void> {
+  const connection = await Connection.connect({ address });
+  try {
+    await registerNamespace(connection, namespace);
+    await ensureNamespaceReady(connection, { address, namespace }, log);
+  } finally {
+    await connection.close();
+  }
+}
+
+/**
+ * Prepares the official server on PostgreSQL (ports free, databases and schemas up to date, config files
+ * written) and returns its processes as child specs, so the stack's supervisor starts and restarts each role.
+ */
+export async function prepareTemporalCluster(opts: TemporalClusterOptions): Promise<TemporalCluster> {
+  const log = opts.log ?? (() => undefined);
+  const ports = clusterPorts(opts.portOffset);
+  await claimClusterPorts(ports, opts.uiPort);
+  await setupClusterSchemas(opts.binaries.sqlTool, opts.databaseUrl, log);
+  const address = `127.0.0.1:${ports.frontend.grpc}`;
+  const uiUrl = `http://127.0.0.1:${opts.uiPort}`;
+  writeClusterConfig(opts, address);
   return {
     address,
     uiUrl,
-    children: [...CLUSTER_ROLES.map(roleSpec), uiSpec],
-    async ready() {
-      const connection = await Connection.connect({ address });
-      try {
-        await registerNamespace(connection, opts.namespace);
-        await ensureNamespaceReady(connection, { address, namespace: opts.namespace }, log);
-      } finally {
-        await connection.close();
-      }
-    },
+    children: [...CLUSTER_ROLES.map((role) => roleSpec(opts, ports, address, role)), uiSpec(opts, uiUrl)],
+    ready: () => namespaceReady(address, opts.namespace, log),
   };
 }
 
