@@ -4,8 +4,8 @@ import { Agent, request, errors as undiciErrors } from 'undici';
 import { performance } from 'node:perf_hooks';
 import type { Attempted, AttemptTime, CallContext } from '../flows/types';
 import type { ServiceName } from '../services/catalog';
-import { metaBackoffMs } from '../services/shared/meta-usage';
-import { encodeFaults, SIM_HEADERS } from '../services/shared/sim-headers';
+import { metaBackoffMs } from '../contracts/meta-usage';
+import { encodeFaults, SIM_HEADERS } from '../contracts/sim-headers';
 
 /** What the HTTP activities need: where each service lives and a shared connection pool. */
 export interface HttpDeps {

@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { hashSeed, pick, seededRng } from '../../stats/random';
 import type { ServiceContext } from '../shared/server';
-import { insertOnce } from '../shared/db-helpers';
+import { insertOnce } from '../../db/helpers';
 import { HttpError, notFound, parseOr400 } from '../shared/validation';
 import { extractFeatures, probeMedia, type Scene } from './analysers';
 

@@ -6,11 +6,11 @@ import { request as httpRequest } from 'undici';
 import { z } from 'zod';
 import { SERVICE_NAMES, type ServiceName } from '../catalog';
 import type { ServiceContext } from '../shared/server';
-import { SIM_HEADERS } from '../shared/sim-headers';
+import { SIM_HEADERS } from '../../contracts/sim-headers';
 import { HttpError, parseOr400 } from '../shared/validation';
-import { backoffMs, GATEWAY_RETRY } from './backoff';
+import { GATEWAY_HEADERS, GATEWAY_RETRY } from '../../contracts/gateway';
+import { backoffMs } from './backoff';
 import { BREAKER_STATES, CircuitBreaker, type BreakerState } from './circuit-breaker';
-import { GATEWAY_HEADERS } from './headers';
 
 export { backoffMs } from './backoff';
 

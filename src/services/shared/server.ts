@@ -4,12 +4,17 @@ import client from 'prom-client';
 import { setTimeout as delay } from 'node:timers/promises';
 import { hashSeed, seededRng, type Rng } from '../../stats/random';
 import type { ServiceName } from '../catalog';
-import type { ServiceFaults } from './fault-profile';
-import { CAPACITY_ROUTE, CapacityGate, type Capacity } from './capacity';
+import type { ServiceFaults } from '../../contracts/fault-profile';
+import { CAPACITY_ROUTE, type Capacity } from '../../contracts/capacity';
+import { SERVICE_CONTRACTS } from '../../contracts';
+import { openApiDocument, type OpenApiDocument } from '../../contracts/openapi';
+import { OPENAPI_ROUTE } from '../../contracts/shared';
+import { CapacityGate } from './capacity';
 import { admitRequest } from './capacity-admission';
 import { registerCapacity } from './capacity-routes';
 import { decideFault, sampleLatencyMs } from './faults';
-import { readSimHeaders, SIM_HEADERS } from './sim-headers';
+import { SIM_HEADERS } from '../../contracts/sim-headers';
+import { readSimHeaders } from './sim-headers';
 import { HttpError } from './validation';
 import { badInputOf } from './pg-errors';
 
@@ -41,7 +46,7 @@ declare module 'fastify' {
   }
 }
 
-const INFRA_ROUTES = new Set(['/health', '/metrics', CAPACITY_ROUTE]);
+const INFRA_ROUTES = new Set(['/health', '/metrics', OPENAPI_ROUTE, CAPACITY_ROUTE]);
 // How long a "timeout" fault holds a response before dropping the connection, if the caller waits that long.
 const MAX_STALL_MS = 60_000;
 
@@ -190,6 +195,10 @@ export function createServiceApp(
     reply.header('content-type', registry.contentType);
     return registry.metrics();
   });
+
+  // Built on first ask: a service that is never asked pays nothing for it.
+  let document: OpenApiDocument | undefined;
+  app.get(OPENAPI_ROUTE, async () => (document ??= openApiDocument(opts.name, SERVICE_CONTRACTS[opts.name])));
 
   registerRoutes(app, ctx);
   return app;

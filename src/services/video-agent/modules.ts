@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { hashSeed, pick, seededRng, type Rng } from '../../stats/random';
 import type { Scene } from '../drive-intel/analysers';
-import { SEGMENT_SECONDS, type ProModule } from './pro-modules';
+import { SEGMENT_SECONDS, type ProModule } from '../../contracts/video-agent-modules';
 
 /** What the modules read of the source video: Drive Intel's scenes and features, as stored on its row. */
 export interface SourceVideo {

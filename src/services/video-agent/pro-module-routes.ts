@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Pool, PoolClient } from 'pg';
 import { z } from 'zod';
 import { hashSeed, seededRng } from '../../stats/random';
-import { inTransaction, insertOnce } from '../shared/db-helpers';
+import { inTransaction, insertOnce } from '../../db/helpers';
 import type { ServiceContext } from '../shared/server';
 import { HttpError, notFound, parseOr400 } from '../shared/validation';
 import {
@@ -13,7 +13,7 @@ import {
   segmentCount,
   type SourceVideo,
 } from './modules';
-import { PRO_MODULES, SEGMENT_SECONDS, SEGMENTED_MODULES, type ProModule } from './pro-modules';
+import { PRO_MODULES, SEGMENT_SECONDS, SEGMENTED_MODULES, type ProModule } from '../../contracts/video-agent-modules';
 
 const specSchema = z
   .object({

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { ServiceContext } from '../shared/server';
-import { inTransaction, insertOnce } from '../shared/db-helpers';
+import { inTransaction, insertOnce } from '../../db/helpers';
 import { HttpError, notFound, parseOr400 } from '../shared/validation';
 import { registerProModules } from './pro-module-routes';
 

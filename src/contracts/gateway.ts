@@ -1,3 +1,5 @@
+import type { RouteTable } from './route';
+
 /**
  * Headers of the Gateway's contract. The `x-sim-*` ones are simulation affordances a real gateway would not
  * honour: a caller can give its calls their own breaker (so a test that trips one does not fail others'
@@ -23,3 +25,19 @@ export const GATEWAY_HEADERS = {
 export function gatewayAuthHeaders(env: NodeJS.ProcessEnv = process.env): Record<string, string> {
   return env.GATEWAY_API_KEY ? { [GATEWAY_HEADERS.apiKey]: env.GATEWAY_API_KEY } : {};
 }
+
+/** The Gateway's retry schedule: read by the Gateway and by the flow step that checks it. */
+export const GATEWAY_RETRY = {
+  /** Retries after the first attempt, for calls that are safe to repeat. */
+  retries: 3,
+  baseMs: 50,
+  capMs: 2_000,
+} as const;
+
+/** The upper bound of the delay before retry `attempt` (0-based): exponential, capped. */
+export function backoffCapMs(attempt: number): number {
+  return Math.min(GATEWAY_RETRY.capMs, GATEWAY_RETRY.baseMs * 2 ** attempt);
+}
+
+/** The Gateway's routes. */
+export const GATEWAY_ROUTES = {} satisfies RouteTable;
