@@ -1,4 +1,8 @@
-import type { RouteTable } from './route';
+import { z } from 'zod';
+import { SERVICE_NAMES, type ServiceName } from '../services/catalog';
+import { HUBSPOT_HEADERS } from './hubspot';
+import { route } from './route';
+import { jsonObject } from './shared';
 
 /**
  * Headers of the Gateway's contract. The `x-sim-*` ones are simulation affordances a real gateway would not
@@ -39,5 +43,56 @@ export function backoffCapMs(attempt: number): number {
   return Math.min(GATEWAY_RETRY.capMs, GATEWAY_RETRY.baseMs * 2 ** attempt);
 }
 
-/** The Gateway's routes. */
-export const GATEWAY_ROUTES = {} satisfies RouteTable;
+/** The services behind the Gateway. */
+export const UPSTREAMS = SERVICE_NAMES.filter((s) => s !== 'gateway') as [ServiceName, ...ServiceName[]];
+
+/** `/api/:service/*`: the upstream and the rest of its path (Fastify names the wildcard `*`). */
+export const upstreamParams = z.object({
+  service: z.enum(UPSTREAMS),
+  path: z.string().meta({ description: "the upstream's own path, slashes included" }),
+});
+/** A caller's own breaker: calls with the same scope share one, apart from everyone else's. */
+export const breakerScopeSchema = z.string().min(1).max(200);
+
+const proxyHeaders = z.object({
+  [GATEWAY_HEADERS.apiKey]: z
+    .string()
+    .optional()
+    .meta({ description: 'required when the Gateway has GATEWAY_API_KEY' }),
+  [GATEWAY_HEADERS.breakerScope]: breakerScopeSchema.optional(),
+  [GATEWAY_HEADERS.upstreamFaults]: z.string().optional().meta({ description: "the upstream hop's fault settings" }),
+});
+const upstreamAnswer = z.unknown().meta({
+  description: `the upstream's answer as it gave it, with ${GATEWAY_HEADERS.attempts}, ${GATEWAY_HEADERS.backoff} and the breaker's state in headers`,
+});
+const proxy = (method: 'GET' | 'POST' | 'PUT') =>
+  route({
+    method,
+    path: '/api/:service/*',
+    summary: `Forwards a ${method} to an upstream through its circuit breaker, retrying what is safe to repeat`,
+    params: upstreamParams,
+    headers: proxyHeaders,
+    ...(method === 'GET' ? {} : { body: z.unknown().optional() }),
+    response: upstreamAnswer,
+  });
+
+/** The Gateway: a proxy with a circuit breaker and retries per upstream, and HubSpot's public webhook address. */
+export const GATEWAY_ROUTES = {
+  upstreams: route({
+    method: 'GET',
+    path: '/gateway/upstreams',
+    summary: "Each upstream's address and its shared breaker's state",
+    response: z.record(z.string(), z.object({ url: z.string(), circuit: z.enum(['closed', 'open', 'half_open']) })),
+  }),
+  proxyGet: proxy('GET'),
+  proxyPost: proxy('POST'),
+  proxyPut: proxy('PUT'),
+  hubspotWebhook: route({
+    method: 'POST',
+    path: '/webhooks/hubspot',
+    summary: "HubSpot's signed webhook deliveries, forwarded to the ML Service with the Host unchanged",
+    headers: z.object({ [HUBSPOT_HEADERS.signature]: z.string(), [HUBSPOT_HEADERS.timestamp]: z.string() }),
+    body: z.array(jsonObject),
+    response: z.looseObject({ stored: z.number().int() }),
+  }),
+};

@@ -26,7 +26,9 @@ function operation(id: string, contract: RouteContract): ZodOpenApiOperationObje
       ...(contract.query ? { query: contract.query } : {}),
       header: headers,
     },
-    ...(contract.body ? { requestBody: { required: true, content: json(contract.body) } } : {}),
+    ...(contract.body
+      ? { requestBody: { required: !contract.body.safeParse(undefined).success, content: json(contract.body) } }
+      : {}),
     responses: {
       ...ok,
       '4XX': {

@@ -68,3 +68,16 @@ export function openApiPath(path: string): string {
     .map((segment) => (segment === '*' ? '{path}' : segment.startsWith(':') ? `{${segment.slice(1)}}` : segment))
     .join('/');
 }
+
+/** A concrete path of the route: each `:name` filled from `params` (URI-encoded), the `*` from `params.path`. */
+export function fillPath(contract: Pick<RouteContract, 'path'>, params: Record<string, string | number> = {}): string {
+  return contract.path
+    .split('/')
+    .map((segment) => {
+      const name = segment === '*' ? 'path' : segment.startsWith(':') ? segment.slice(1) : undefined;
+      if (name === undefined) return segment;
+      const value = String(params[name]);
+      return segment === '*' ? value : encodeURIComponent(value);
+    })
+    .join('/');
+}
