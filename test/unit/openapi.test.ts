@@ -78,8 +78,8 @@ test('every service document is a valid OpenAPI 3.1 document', () => {
 });
 
 test('a document missing a route fails the route check, and a broken one fails validation', () => {
-  const { upload: _upload, ...rest } = SERVICE_CONTRACTS['drive-intel'];
-  const without = openApiDocument('drive-intel', rest);
+  const rest = Object.entries(SERVICE_CONTRACTS['drive-intel']).filter(([name]) => name !== 'upload');
+  const without = openApiDocument('drive-intel', Object.fromEntries(rest));
   expect(operationFor(documents['drive-intel'], 'POST', '/videos')).toBe('/videos');
   expect(operationFor(without, 'POST', '/videos')).toBeUndefined();
   const broken = { ...documents['drive-intel'], paths: { '/videos': { post: { responses: 'none' } } } };
