@@ -5,7 +5,7 @@ import { creativeBatch } from '../../market/creatives';
 import { binomial, CPM, hourlyDelivery, marketFor, marketHour } from '../../market/market';
 import { hashSeed, seededRng } from '../../stats/random';
 import type { ServiceContext } from '../shared/server';
-import { inTransaction } from '../shared/db-helpers';
+import { inTransaction } from '../../db/helpers';
 import { realInterval } from '../shared/platform-time';
 import { HttpError, notFound, parseOr400 } from '../shared/validation';
 import { ID_FORMS } from './change-schema';

@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Pool } from 'pg';
 import { z } from 'zod';
 import { detectScenes } from '../drive-intel/routes';
-import { inTransaction, insertOnce } from '../shared/db-helpers';
+import { inTransaction, insertOnce } from '../../db/helpers';
 import type { ServiceContext } from '../shared/server';
 import { HttpError, notFound, parseOr400 } from '../shared/validation';
 import { councilVote, QUORUM, TITANS } from './council';

@@ -4,7 +4,7 @@ import type { SimSettings } from '../../flows/types';
 import type { LoadShape } from '../../load/shape';
 import type { BreakpointStep } from '../../result/load-schema';
 import type { ChaosSection } from '../../result/schema';
-import type { Capacities } from '../../services/shared/fault-profile';
+import type { Capacities } from '../../contracts/fault-profile';
 import type { RunAccumulator } from '../../stats/aggregate';
 import type { LoadTally } from '../../stats/load-section';
 import type { SeriesState } from '../../stats/series';
