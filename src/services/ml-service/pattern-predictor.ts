@@ -3,7 +3,7 @@ import type { ServiceContext } from '../shared/server';
 import { insertOnce } from '../../db/helpers';
 import { parseOr400 } from '../shared/validation';
 import { answerPatternQuestion, type PatternAnswer, type PatternEvidence } from './pattern-answer';
-import { predictRequestSchema, type PatternQuestion } from './pattern-contract';
+import { predictRequestSchema, type PatternQuestion } from '../../contracts/ml-service';
 import { queryGraph } from './rag/knowledge-graph';
 
 /** Inference takes a little platform time: reading both sources and ranking. */

@@ -7,7 +7,7 @@ import { inTransaction, insertOnce } from '../../db/helpers';
 import { notFound, parseOr400 } from '../shared/validation';
 import { patternsOf } from './creative-patterns';
 import type { CreativeFeatures } from './ctr-model';
-import { PATTERN_KEYS } from './pattern-contract';
+import { PATTERN_KEYS } from '../../contracts/ml-service';
 import { measureIndex, type BenchmarkResult } from './rag/benchmark';
 import { createSearchCache } from './rag/cache';
 import { ragConfigFromEnv, type RagConfig } from './rag/config';

@@ -7,6 +7,7 @@ import { HttpError, parseOr400 } from '../shared/validation';
 import { DEFAULT_GATE } from './decision-gate';
 import { adOf, hubspotEventKey, insightRowSchema, signedHubspotRoute, type HubspotEvent } from './feedback';
 import { probabilityBestByCtr } from './sampler';
+import { FEEDBACK_REF_PROPERTY } from '../../contracts/ml-service';
 
 const flowKey = z.string().min(1).max(300);
 const metaFeedbackSchema = z.object({
@@ -22,9 +23,6 @@ const latencyQuery = z.object({ flow_key: flowKey });
 
 /** A promotion is worth recording when P(best) moved at least this much since the ad set's last decision. */
 export const PROMOTION_SHIFT = 0.1;
-
-/** The custom deal property that ties a HubSpot delivery to the feedback batch it belongs to. */
-export const FEEDBACK_REF_PROPERTY = 'gv_feedback_ref';
 
 /**
  * Real-time feedback into the model: Meta deliveries and signed HubSpot deals arrive as events, are joined
