@@ -6,24 +6,11 @@ import type { ServiceContext } from '../shared/server';
 import { insertOnce } from '../../db/helpers';
 import { budgetsInWindow } from '../shared/budget-history';
 import { notFound, parseOr400 } from '../shared/validation';
+import { ML_SERVICE_ROUTES as ROUTES } from '../../contracts/ml-service';
 import { decide } from './decision-gate';
-import { MAX_MONEY } from './feedback';
 import { thompsonAllocate, type AdEvidence } from './sampler';
 
-const allocateSchema = z.object({
-  ad_set_id: z.string().min(1),
-  seed: z.number().int().min(0),
-  round: z.number().int().min(0),
-});
-const gateSchema = z.object({
-  ad_set_id: z.string().min(1),
-  split: z.record(z.string(), z.number().min(0).max(1)),
-  probability_best: z.number().min(0).max(1),
-  current_budget: z.number().positive().max(MAX_MONEY),
-  proposed_budget: z.number().positive().max(MAX_MONEY),
-  impressions: z.number().nonnegative(),
-  spend: z.number().nonnegative().max(MAX_MONEY),
-});
+const allocateSchema = ROUTES.allocate.body;
 
 /** The sampler over an ad set's recorded feedback, and the decision gate that records every decision. */
 export function registerBudget(app: FastifyInstance, ctx: ServiceContext): void {
@@ -105,7 +92,7 @@ async function allocate(ctx: ServiceContext, request: FastifyRequest) {
 
 /** POST /decision-gate: the gate's decision on a proposed budget, recorded once per idempotency key. */
 async function decisionGate(ctx: ServiceContext, request: FastifyRequest, reply: FastifyReply) {
-  const body = parseOr400(gateSchema, request.body);
+  const body = parseOr400(ROUTES.decisionGate.body, request.body);
   const key = ctx.idempotencyKey(request);
   const d = decide({
     impressions: body.impressions,

@@ -1,7 +1,6 @@
 import crypto from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Pool } from 'pg';
-import { z } from 'zod';
 import { creativeBatch } from '../../market/creatives';
 import { hashSeed, seededRng } from '../../stats/random';
 import type { ServiceContext } from '../shared/server';
@@ -9,16 +8,11 @@ import { insertOnce } from '../../db/helpers';
 import { parseOr400 } from '../shared/validation';
 import { PATTERN_TESTS, patternsOf } from './creative-patterns';
 import { predictCtr, type CreativeFeatures, type CtrModel } from './ctr-model';
+import { ML_SERVICE_ROUTES as ROUTES } from '../../contracts/ml-service';
 import { DEFAULT_GATE } from './decision-gate';
 import { currentModel } from './model-registry';
 import { probabilityBestByCtr } from './sampler';
 import { trainCtrModel } from './train';
-
-const cycleSchema = z.object({ seed: z.number().int().min(0), cycle: z.number().int().min(0) });
-const scopedSchema = cycleSchema.extend({
-  /** The key of the cycle's actuals_fetcher call: its predictions are named after it. */
-  predictions_key: z.string().min(1),
-});
 
 interface CreativeActual {
   ad_id: string;
@@ -52,7 +46,7 @@ export function registerLearning(app: FastifyInstance, ctx: ServiceContext): voi
 
 /** The cycle's new creatives, predicted by the model in service (each prediction names its version). */
 async function predictBatch(ctx: ServiceContext, request: FastifyRequest) {
-  const body = parseOr400(cycleSchema, request.body);
+  const body = parseOr400(ROUTES.predictBatch.body, request.body);
   const key = ctx.idempotencyKey(request);
   const model = await currentModel(ctx.pool);
   let version = model.version;
@@ -72,7 +66,7 @@ async function predictBatch(ctx: ServiceContext, request: FastifyRequest) {
 
 /** Predictions joined with their actuals: MAE and calibration per model version, into learning_cycles. */
 async function learningAccuracy(ctx: ServiceContext, request: FastifyRequest, reply: FastifyReply) {
-  const body = parseOr400(scopedSchema, request.body);
+  const body = parseOr400(ROUTES.accuracy.body, request.body);
   const key = ctx.idempotencyKey(request);
   const joined = await ctx.pool.query(
     `SELECT p.model_version, p.predicted_ctr, m.clicks::float / nullif(m.impressions, 0) AS actual
@@ -100,7 +94,7 @@ async function learningAccuracy(ctx: ServiceContext, request: FastifyRequest, re
 
 /** Retrains on every creative's actuals when the error crosses the threshold; the new version goes into service. */
 async function learningRetrain(ctx: ServiceContext, request: FastifyRequest) {
-  const body = parseOr400(cycleSchema.extend({ mae: z.number().min(0), threshold: z.number().min(0) }), request.body);
+  const body = parseOr400(ROUTES.retrain.body, request.body);
   const key = ctx.idempotencyKey(request);
   const done = await ctx.pool.query('SELECT version, trained_rows FROM ml_models WHERE idempotency_key = $1', [key]);
   if (done.rowCount)
@@ -119,7 +113,7 @@ async function learningRetrain(ctx: ServiceContext, request: FastifyRequest) {
 
 /** Compound learning: per account, which creative patterns go with a higher actual CTR. */
 async function learningPatterns(ctx: ServiceContext, request: FastifyRequest) {
-  const body = parseOr400(cycleSchema.extend({ learning_cycle_id: z.string().min(1) }), request.body);
+  const body = parseOr400(ROUTES.learningPatterns.body, request.body);
   const byAccount = new Map<string, CreativeActual[]>();
   for (const r of await creativeActuals(ctx.pool)) {
     const account = r.ad_id.split('_c')[0];
@@ -159,7 +153,7 @@ async function learningPatterns(ctx: ServiceContext, request: FastifyRequest) {
 
 /** Auto-promotion: in each ad set of the cycle, the ad whose posterior says it beats the others, if sure enough. */
 async function learningPromote(ctx: ServiceContext, request: FastifyRequest) {
-  const body = parseOr400(cycleSchema, request.body);
+  const body = parseOr400(ROUTES.promote.body, request.body);
   const key = ctx.idempotencyKey(request);
   const batch = creativeBatch(body.seed, body.cycle);
   const actuals = await ctx.pool.query(
@@ -226,7 +220,7 @@ async function learningCross(ctx: ServiceContext) {
 
 /** RAG indexing: each promoted winner's creative DNA (features and its embedding) into the index. */
 async function learningRagIndex(ctx: ServiceContext, request: FastifyRequest) {
-  const body = parseOr400(cycleSchema.extend({ promotions_key: z.string().min(1) }), request.body);
+  const body = parseOr400(ROUTES.ragIndex.body, request.body);
   const key = ctx.idempotencyKey(request);
   const winners = await ctx.pool.query(
     `SELECT ad_id FROM promotions WHERE idempotency_key LIKE $1 AND decision = 'promote'`,

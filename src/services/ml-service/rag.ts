@@ -1,13 +1,12 @@
 import crypto from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import client from 'prom-client';
-import { z } from 'zod';
 import type { ServiceContext } from '../shared/server';
 import { inTransaction, insertOnce } from '../../db/helpers';
 import { notFound, parseOr400 } from '../shared/validation';
 import { patternsOf } from './creative-patterns';
 import type { CreativeFeatures } from './ctr-model';
-import { PATTERN_KEYS } from '../../contracts/ml-service';
+import { ML_SERVICE_ROUTES as ROUTES, PATTERN_KEYS } from '../../contracts/ml-service';
 import { measureIndex, type BenchmarkResult } from './rag/benchmark';
 import { createSearchCache } from './rag/cache';
 import { ragConfigFromEnv, type RagConfig } from './rag/config';
@@ -16,40 +15,9 @@ import { queryGraph, updateGraph } from './rag/knowledge-graph';
 import { ObjectStore } from './rag/object-store';
 import { knn, type SearchHit } from './rag/search';
 
-const featuresSchema = z.object({
-  scene_count: z.number().int().min(1).max(100),
-  has_hook: z.boolean(),
-  avg_motion: z.number().min(0).max(1),
-  faces: z.number().int().min(0).max(50),
-});
-const winnerSchema = z.object({
-  ad_id: z.string().min(1).max(200),
-  ad_account_id: z.string().min(1).max(100),
-  ad_set_id: z.string().min(1).max(200),
-  features: featuresSchema,
-  ctr: z.number().min(0).max(1),
-  copy_text: z.string().min(1).max(2000),
-});
-const searchSchema = z.object({
-  query: z
-    .string()
-    .max(2000)
-    .refine((q) => normalizeQuery(q).length > 0, 'must contain a word'),
-  features: featuresSchema.optional(),
-  k: z.number().int().min(1).max(100).default(10),
-  ad_account_id: z.string().min(1).max(100).optional(),
-});
-const winnerRef = z.object({ winner_id: z.string().uuid() });
-const patternsSchema = winnerRef.extend({ k: z.number().int().min(1).max(100).default(10) });
-const graphSchema = winnerRef.extend({ extraction_id: z.string().regex(/^\d+$/) });
-const benchmarkSchema = z.object({
-  queries: z.number().int().min(1).max(200).default(20),
-  k: z.number().int().min(1).max(100).default(10),
-});
-const graphQuerySchema = z.object({
-  patterns: z.array(z.enum(PATTERN_KEYS)).min(1).optional(),
-  ad_account_id: z.string().min(1).max(100).optional(),
-  limit: z.number().int().min(1).max(100).default(10),
+/** The contract's search body, with the query holding at least one word the embedding reads. */
+const searchSchema = ROUTES.search.body.extend({
+  query: ROUTES.search.body.shape.query.refine((q) => normalizeQuery(q).length > 0, 'must contain a word'),
 });
 
 interface WinnerRow {
@@ -115,7 +83,7 @@ export function registerRag(app: FastifyInstance, ctx: ServiceContext, config: R
 /** index_winner: the winner's DNA into the object store, its embedding into the index. */
 async function indexWinner(rag: RagContext, request: FastifyRequest, reply: FastifyReply) {
   const { ctx, store } = rag;
-  const body = parseOr400(winnerSchema, request.body);
+  const body = parseOr400(ROUTES.indexWinner.body, request.body);
   const key = ctx.idempotencyKey(request);
   await ctx.platformDelay(request, 150);
   const patterns = patternsOf(body.features);
@@ -201,7 +169,7 @@ async function ragSearch(rag: RagContext, request: FastifyRequest) {
 /** pattern_extraction: which patterns the winner's nearest winners share, against the whole index. */
 async function ragPatterns(rag: RagContext, request: FastifyRequest, reply: FastifyReply) {
   const { ctx, winner } = rag;
-  const body = parseOr400(patternsSchema, request.body);
+  const body = parseOr400(ROUTES.ragPatterns.body, request.body);
   const key = ctx.idempotencyKey(request);
   const w = await winner(body.winner_id);
   const done = await ctx.pool.query('SELECT * FROM rag_pattern_extractions WHERE idempotency_key = $1', [key]);
@@ -244,7 +212,7 @@ async function ragPatterns(rag: RagContext, request: FastifyRequest, reply: Fast
 /** creative_dna_extraction: the winner's DNA as a video's extraction, and as an asset in the object store. */
 async function ragDna(rag: RagContext, request: FastifyRequest, reply: FastifyReply) {
   const { ctx, store, winner } = rag;
-  const body = parseOr400(winnerRef, request.body);
+  const body = parseOr400(ROUTES.dna.body, request.body);
   const key = ctx.idempotencyKey(request);
   const w = await winner(body.winner_id);
   const dna = {
@@ -281,7 +249,7 @@ async function ragDna(rag: RagContext, request: FastifyRequest, reply: FastifyRe
 /** knowledge_graph_update: the winner, its patterns, outcome, account and similar winners, upserted. */
 async function updateKnowledgeGraph(rag: RagContext, request: FastifyRequest) {
   const { ctx, winner } = rag;
-  const body = parseOr400(graphSchema, request.body);
+  const body = parseOr400(ROUTES.knowledgeGraph.body, request.body);
   ctx.idempotencyKey(request);
   const w = await winner(body.winner_id);
   const extraction = await ctx.pool.query<{ result: { neighbors: Array<{ ad_id: string; distance: number }> } }>(
@@ -305,14 +273,14 @@ async function updateKnowledgeGraph(rag: RagContext, request: FastifyRequest) {
 /** What the graph knows about patterns and outcomes (for pattern prediction); a read. */
 async function knowledgeGraphQuery(rag: RagContext, request: FastifyRequest) {
   const { ctx } = rag;
-  const body = parseOr400(graphQuerySchema, request.body);
+  const body = parseOr400(ROUTES.knowledgeGraphQuery.body, request.body);
   return queryGraph(ctx.pool, body);
 }
 
 /** vector_search_performance: the index's recall@k against exact search, and latencies, stored once. */
 async function ragBenchmark(rag: RagContext, request: FastifyRequest, reply: FastifyReply) {
   const { ctx } = rag;
-  const body = parseOr400(benchmarkSchema, request.body);
+  const body = parseOr400(ROUTES.benchmark.body, request.body);
   const key = ctx.idempotencyKey(request);
   const done = await ctx.pool.query('SELECT * FROM rag_search_benchmarks WHERE idempotency_key = $1', [key]);
   if (done.rowCount) return reply.code(200).send(benchmarkOf(done.rows[0]));

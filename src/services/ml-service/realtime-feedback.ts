@@ -1,25 +1,12 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { z } from 'zod';
 import { hashSeed, seededRng } from '../../stats/random';
 import type { ServiceContext } from '../shared/server';
 import { inTransaction, insertOnce } from '../../db/helpers';
 import { HttpError, parseOr400 } from '../shared/validation';
 import { DEFAULT_GATE } from './decision-gate';
-import { adOf, hubspotEventKey, insightRowSchema, signedHubspotRoute, type HubspotEvent } from './feedback';
+import { adOf, hubspotEventKey, signedHubspotRoute, type HubspotEvent } from './feedback';
 import { probabilityBestByCtr } from './sampler';
-import { FEEDBACK_REF_PROPERTY } from '../../contracts/ml-service';
-
-const flowKey = z.string().min(1).max(300);
-const metaFeedbackSchema = z.object({
-  flow_key: flowKey,
-  ad_set_id: z.string().min(1).max(100),
-  /** When Meta reported the delivery, epoch ms. */
-  occurred_at: z.number().int().positive(),
-  rows: z.array(insightRowSchema).min(1).max(100),
-});
-const flowSchema = z.object({ flow_key: flowKey, ad_set_id: z.string().min(1).max(100) });
-const promotionSchema = flowSchema.extend({ round: z.number().int().min(0) });
-const latencyQuery = z.object({ flow_key: flowKey });
+import { FEEDBACK_REF_PROPERTY, ML_SERVICE_ROUTES as ROUTES } from '../../contracts/ml-service';
 
 /** A promotion is worth recording when P(best) moved at least this much since the ad set's last decision. */
 export const PROMOTION_SHIFT = 0.1;
@@ -40,7 +27,7 @@ export function registerRealtimeFeedback(app: FastifyInstance, ctx: ServiceConte
 
 /** Meta's delivery rows for a flow: one feedback event per ad, stored once per idempotency key. */
 async function metaInsights(ctx: ServiceContext, request: FastifyRequest) {
-  const body = parseOr400(metaFeedbackSchema, request.body);
+  const body = parseOr400(ROUTES.realtimeMetaInsights.body, request.body);
   const key = ctx.idempotencyKey(request);
   let stored = 0;
   for (const r of body.rows) {
@@ -62,7 +49,7 @@ async function metaInsights(ctx: ServiceContext, request: FastifyRequest) {
 
 /** Joins the flow's Meta delivery with its HubSpot deals, per ad: one signal each, written once. */
 async function dualSignal(ctx: ServiceContext, request: FastifyRequest) {
-  const body = parseOr400(flowSchema, request.body);
+  const body = parseOr400(ROUTES.dualSignal.body, request.body);
   const key = ctx.idempotencyKey(request);
   const joined = await ctx.pool.query(
     `SELECT m.ad_id, (m.payload->>'impressions')::bigint AS impressions, (m.payload->>'clicks')::bigint AS clicks,
@@ -102,7 +89,7 @@ async function dualSignal(ctx: ServiceContext, request: FastifyRequest) {
  * the flow with the moment it reached the model. A repeat finds nothing left to apply and changes nothing.
  */
 async function feedbackProcess(ctx: ServiceContext, request: FastifyRequest) {
-  const body = parseOr400(flowSchema, request.body);
+  const body = parseOr400(ROUTES.process.body, request.body);
   return inTransaction(ctx.pool, async (db) => {
     const pending = await db.query(
       `SELECT * FROM feedback_signals WHERE flow_key = $1 AND applied_at IS NULL ORDER BY ad_id FOR UPDATE`,
@@ -154,7 +141,7 @@ async function feedbackProcess(ctx: ServiceContext, request: FastifyRequest) {
  * PROMOTION_SHIFT since the ad set's last decision. Recorded once per flow, holds included, with the reason.
  */
 async function promotion(ctx: ServiceContext, request: FastifyRequest, reply: FastifyReply) {
-  const body = parseOr400(promotionSchema, request.body);
+  const body = parseOr400(ROUTES.promotion.body, request.body);
   const key = ctx.idempotencyKey(request);
   return inTransaction(ctx.pool, async (db) => {
     // One decision at a time per ad set, so "since the last decision" means one thing.
@@ -196,7 +183,7 @@ async function promotion(ctx: ServiceContext, request: FastifyRequest, reply: Fa
 
 /** Each of the flow's events with the time it took to reach the model (ms), and a summary. */
 async function feedbackLatency(ctx: ServiceContext, request: FastifyRequest) {
-  const q = parseOr400(latencyQuery, request.query, 'query');
+  const q = parseOr400(ROUTES.latency.query, request.query, 'query');
   const res = await ctx.pool.query(
     `SELECT source, count(*)::int AS events, count(processed_at)::int AS processed,
             max(extract(epoch FROM (processed_at - occurred_at)) * 1000)::float AS max_ms,
