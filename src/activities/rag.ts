@@ -1,6 +1,6 @@
 import type { CallContext } from '../flows/types';
-import type { CreativeFeatures } from '../services/ml-service/ctr-model';
-import { describeFeatures, winnerFor } from '../services/ml-service/rag/winners';
+import type { CreativeFeatures } from '../contracts/ml-service';
+import { describeFeatures, winnerFor } from '../flows/rag-winners';
 import type { ActivityDeps } from './deps';
 import { attempted } from './http';
 import { poster } from './requests';

@@ -1,6 +1,6 @@
 import type { CallContext } from '../flows/types';
 import { hashSeed } from '../stats/random';
-import { FEEDBACK_REF_PROPERTY } from '../services/ml-service/realtime-feedback';
+import { FEEDBACK_REF_PROPERTY } from '../contracts/ml-service';
 import type { ActivityDeps } from './deps';
 import { attempted, callService } from './http';
 import { adSetInsightsPath, readInsights } from './meta-insights';

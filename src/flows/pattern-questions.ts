@@ -1,7 +1,7 @@
 import { hashSeed, pick, seededRng } from '../stats/random';
 import { CREATIVE_ACCOUNTS } from '../market/creatives';
-import type { PatternKey, PatternQuestion } from '../services/ml-service/pattern-contract';
-import { PATTERN_KEYS } from '../services/ml-service/pattern-keys';
+import type { PatternQuestion } from '../contracts/ml-service';
+import { PATTERN_KEYS, type PatternKey } from '../contracts/ml-service-data';
 
 /** The footage a question's suggested edits are tried on. */
 export interface EditClip {

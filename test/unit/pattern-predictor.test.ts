@@ -1,6 +1,6 @@
 import { patternQuestion } from '../../src/flows/pattern-questions';
 import { answerPatternQuestion, type PatternEvidence } from '../../src/services/ml-service/pattern-answer';
-import { PATTERN_KEYS } from '../../src/services/ml-service/pattern-contract';
+import { PATTERN_KEYS } from '../../src/contracts/ml-service';
 
 const evidence: PatternEvidence = {
   winning: [

@@ -13,7 +13,7 @@ import {
 import { ctrBand } from '../../src/services/ml-service/rag/knowledge-graph';
 import { ObjectStore } from '../../src/services/ml-service/rag/object-store';
 import { patternsOf } from '../../src/services/ml-service/creative-patterns';
-import { copyFor, winnerFor } from '../../src/services/ml-service/rag/winners';
+import { copyFor, winnerFor } from '../../src/flows/rag-winners';
 import { seededRng } from '../../src/stats/random';
 
 const corpus = Array.from({ length: 300 }, (_, i) => winnerFor(4242, i)).map((w) => ({

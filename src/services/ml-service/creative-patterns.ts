@@ -1,5 +1,4 @@
-import type { CreativeFeatures } from './ctr-model';
-import { PATTERN_KEYS, type PatternKey } from './pattern-contract';
+import { PATTERN_KEYS, type CreativeFeatures, type PatternKey } from '../../contracts/ml-service';
 
 /** How each pattern shows in a creative's features: compound learning and the RAG index test them alike. */
 export const PATTERN_TESTS: Record<PatternKey, (f: CreativeFeatures) => boolean> = {

@@ -1,10 +1,6 @@
-/** The CTR model's inputs, taken from Drive Intel's analysis of a video. */
-export interface CreativeFeatures {
-  scene_count: number;
-  has_hook: boolean;
-  avg_motion: number;
-  faces: number;
-}
+import type { CreativeFeatures } from '../../contracts/ml-service';
+
+export type { CreativeFeatures };
 
 export interface CtrModel {
   version: string;

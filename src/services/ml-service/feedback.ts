@@ -1,63 +1,13 @@
 import crypto from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { z } from 'zod';
 import { MARKET_HOUR_MS } from '../../market/market';
 import { hubspotSecret, HUBSPOT_HEADERS, verifyV3 } from '../../contracts/hubspot';
 import type { ServiceContext } from '../shared/server';
 import { inTransaction } from '../../db/helpers';
+import { hubspotEventsSchema, ML_SERVICE_ROUTES as ROUTES, type HubspotEvent } from '../../contracts/ml-service';
+
+export { insightRowSchema, MAX_MONEY, type HubspotEvent } from '../../contracts/ml-service';
 import { HttpError, parseOr400 } from '../shared/validation';
-
-/** The largest amount of money the platform's columns hold (numeric(14, 2)). */
-export const MAX_MONEY = 999_999_999_999.99;
-
-/** One ad's delivery in a window, as the activities hand Meta's insights over (numbers, not Graph strings). */
-export const insightRowSchema = z.object({
-  ad_id: z.string().min(1),
-  impressions: z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER),
-  clicks: z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER),
-  spend: z.number().nonnegative().max(MAX_MONEY),
-});
-
-const insightsSchema = z.object({
-  window_start: z.string().datetime(),
-  window_end: z.string().datetime(),
-  rows: z.array(insightRowSchema).max(100),
-});
-
-const validAmount = (v: string | undefined) =>
-  v !== undefined && /^\d+(\.\d{1,2})?$/.test(v.trim()) && Number(v) <= MAX_MONEY;
-
-/** A HubSpot webhook delivery: a JSON array of events. */
-export const hubspotEventsSchema = z
-  .array(
-    z.object({
-      eventId: z.number().int(),
-      subscriptionId: z.number().int().optional(),
-      portalId: z.number().int().optional(),
-      appId: z.number().int().optional(),
-      occurredAt: z.number().int().positive().max(8_640_000_000_000_000, 'beyond the latest date'),
-      subscriptionType: z.string().min(1),
-      attemptNumber: z.number().int().nonnegative(),
-      objectId: z.number().int(),
-      propertyName: z.string().optional(),
-      propertyValue: z.string().optional(),
-      changeSource: z.string().optional(),
-    }),
-  )
-  .min(1)
-  .max(100)
-  .superRefine((events, issues) =>
-    events.forEach((e, i) => {
-      // A deal's amount becomes revenue in a numeric(14, 2) column: refused here, not failed there on every retry.
-      if (e.propertyName === 'amount' && !validAmount(e.propertyValue))
-        issues.addIssue({
-          code: 'custom',
-          path: [i, 'propertyValue'],
-          message: `amount must be a number from 0 to ${MAX_MONEY}`,
-        });
-    }),
-  );
-export type HubspotEvent = z.infer<typeof hubspotEventsSchema>[number];
 
 /** HubSpot does not promise eventId is unique: a redelivery is recognised by the whole change it describes. */
 export function hubspotEventKey(e: HubspotEvent): string {
@@ -68,7 +18,7 @@ export function hubspotEventKey(e: HubspotEvent): string {
 export function registerFeedback(app: FastifyInstance, ctx: ServiceContext): void {
   /** Meta delivery for a window, one row per ad; a repeat of the same window is a no-op. */
   app.post('/feedback/meta-insights', async (request) => {
-    const body = parseOr400(insightsSchema, request.body);
+    const body = parseOr400(ROUTES.metaInsights.body, request.body);
     let stored = 0;
     for (const r of body.rows) {
       const res = await ctx.pool.query(

@@ -1,4 +1,13 @@
-import { PATTERN_KEYS, type PatternKey, type PatternQuestion } from './pattern-contract';
+import {
+  PATTERN_KEYS,
+  type PatternAnswer,
+  type PatternKey,
+  type PatternPrediction,
+  type PatternQuestion,
+  type SuggestedEdit,
+} from '../../contracts/ml-service';
+
+export type { PatternAnswer, PatternPrediction, SuggestedEdit };
 
 /** What the predictor knows: compound learning's per-account lifts and the knowledge graph's per-pattern outcomes. */
 export interface PatternEvidence {
@@ -6,28 +15,6 @@ export interface PatternEvidence {
   graph: { creatives: number; patterns: Array<{ pattern: string; creatives: number; lift: number | null }> };
   /** For a combination question: the graph's creatives with both patterns, and their lift over all creatives. */
   combination?: { creatives: number; lift: number | null };
-}
-
-export interface PatternPrediction {
-  pattern: string;
-  lift: number;
-  support: number;
-  /** Grows with support: support / (support + 20). */
-  confidence: number;
-  sources: { winning_patterns: number; knowledge_graph: number };
-}
-
-export interface SuggestedEdit {
-  module: string;
-  params: Record<string, unknown>;
-  because: string;
-}
-
-export interface PatternAnswer {
-  answerable: boolean;
-  summary: string;
-  predictions: PatternPrediction[];
-  suggested_edits: SuggestedEdit[];
 }
 
 /** The Video Agent's Pro modules that bring a pattern into a video (module names as the Video Agent has them). */

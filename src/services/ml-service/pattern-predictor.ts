@@ -3,7 +3,7 @@ import type { ServiceContext } from '../shared/server';
 import { insertOnce } from '../../db/helpers';
 import { parseOr400 } from '../shared/validation';
 import { answerPatternQuestion, type PatternAnswer, type PatternEvidence } from './pattern-answer';
-import { predictRequestSchema, type PatternQuestion } from './pattern-contract';
+import { ML_SERVICE_ROUTES as ROUTES, type PatternQuestion } from '../../contracts/ml-service';
 import { queryGraph } from './rag/knowledge-graph';
 
 /** Inference takes a little platform time: reading both sources and ranking. */
@@ -37,7 +37,7 @@ async function gatherEvidence(ctx: ServiceContext, q: PatternQuestion): Promise<
  */
 export function registerPatternPredictor(app: FastifyInstance, ctx: ServiceContext): void {
   app.post('/patterns/predict', async (request, reply) => {
-    const { question } = parseOr400(predictRequestSchema, request.body);
+    const { question } = parseOr400(ROUTES.patternPredict.body, request.body);
     const key = ctx.idempotencyKey(request);
     const done = await ctx.pool.query('SELECT id, answer FROM pattern_predictions WHERE idempotency_key = $1', [key]);
     if (done.rowCount)

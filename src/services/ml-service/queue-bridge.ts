@@ -1,17 +1,10 @@
 import type { FastifyInstance } from 'fastify';
 import { request as httpRequest } from 'undici';
-import { z } from 'zod';
+import { ML_SERVICE_ROUTES as ROUTES } from '../../contracts/ml-service';
 import { endpointsFromEnv } from '../../config';
 import type { ServiceContext } from '../shared/server';
 import { encodeFaults, SIM_HEADERS } from '../../contracts/sim-headers';
 import { HttpError, parseOr400 } from '../shared/validation';
-
-const statusChangeSchema = z.object({
-  ad_account_id: z.string().regex(/^act_\d+$/, 'must look like act_<digits>'),
-  ad_set_id: z.string().min(1).max(100),
-  action: z.enum(['pause', 'activate']),
-  reason: z.string().min(1).max(300),
-});
 
 /**
  * The ML Service's producer side of the SafeExecutor queue: a status decision goes to the Meta Publisher's
@@ -21,7 +14,7 @@ export function registerQueueBridge(app: FastifyInstance, ctx: ServiceContext): 
   const metaPublisher = endpointsFromEnv().services['meta-publisher'];
 
   app.post('/queue-bridge/status-changes', async (request, reply) => {
-    const body = parseOr400(statusChangeSchema, request.body);
+    const body = parseOr400(ROUTES.statusChange.body, request.body);
     const key = ctx.idempotencyKey(request);
     const res = await httpRequest(`${metaPublisher}/safe-executor/changes`, {
       method: 'POST',

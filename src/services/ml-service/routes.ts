@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { z } from 'zod';
+import { ML_SERVICE_ROUTES as ROUTES } from '../../contracts/ml-service';
 import type { ServiceContext } from '../shared/server';
 import { insertOnce } from '../../db/helpers';
 import { HttpError, notFound, parseOr400 } from '../shared/validation';
@@ -13,11 +13,6 @@ import { registerQueueBridge } from './queue-bridge';
 import { registerPatternPredictor } from './pattern-predictor';
 import { currentModel } from './model-registry';
 
-const predictSchema = z.object({
-  video_id: z.string().uuid(),
-  ad_id: z.string().min(1).max(200).optional(),
-});
-
 export function registerMlService(app: FastifyInstance, ctx: ServiceContext): void {
   registerFeedback(app, ctx);
   registerBudget(app, ctx);
@@ -28,7 +23,7 @@ export function registerMlService(app: FastifyInstance, ctx: ServiceContext): vo
   registerPatternPredictor(app, ctx);
 
   app.post('/predict/ctr', async (request, reply) => {
-    const body = parseOr400(predictSchema, request.body);
+    const body = parseOr400(ROUTES.predictCtr.body, request.body);
     const key = ctx.idempotencyKey(request);
     const video = await ctx.pool.query('SELECT status, features FROM videos WHERE id = $1', [body.video_id]);
     if (!video.rowCount) throw notFound(`video ${body.video_id}`);

@@ -91,22 +91,24 @@ export interface GraphQuery {
   limit: number;
 }
 
+/** The creatives the graph's queries look at: each with its CTR and outcome, in the account asked ($1) if any. */
+const scope = `
+  WITH creatives AS (
+    SELECT c.id, c.key AS ad_id, a.weight AS ctr, o.key AS outcome
+    FROM kg_nodes c
+    JOIN kg_edges a ON a.src_id = c.id AND a.relation = 'achieved'
+    JOIN kg_nodes o ON o.id = a.dst_id
+    WHERE c.kind = 'creative'
+      AND ($1::text IS NULL OR EXISTS (
+        SELECT 1 FROM kg_edges b JOIN kg_nodes acc ON acc.id = b.dst_id
+        WHERE b.src_id = c.id AND b.relation = 'belongs_to' AND acc.key = $1))
+  )`;
+
 /**
  * What the graph says about patterns and outcomes: per pattern, how many winners show it and their mean
  * CTR against all winners'; and the best winners showing every asked pattern, with their neighbours.
  */
 export async function queryGraph(db: Pool, q: GraphQuery) {
-  const scope = `
-    WITH creatives AS (
-      SELECT c.id, c.key AS ad_id, a.weight AS ctr, o.key AS outcome
-      FROM kg_nodes c
-      JOIN kg_edges a ON a.src_id = c.id AND a.relation = 'achieved'
-      JOIN kg_nodes o ON o.id = a.dst_id
-      WHERE c.kind = 'creative'
-        AND ($1::text IS NULL OR EXISTS (
-          SELECT 1 FROM kg_edges b JOIN kg_nodes acc ON acc.id = b.dst_id
-          WHERE b.src_id = c.id AND b.relation = 'belongs_to' AND acc.key = $1))
-    )`;
   const patterns = await db.query(
     `${scope}
      SELECT p.key AS pattern, count(*)::int AS creatives, avg(c.ctr) AS mean_ctr,

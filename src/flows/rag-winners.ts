@@ -1,6 +1,6 @@
-import { creativeBatch, AD_SETS_PER_ACCOUNT, CREATIVE_ACCOUNTS } from '../../../market/creatives';
-import { hashSeed, pick, seededRng } from '../../../stats/random';
-import type { CreativeFeatures } from '../ctr-model';
+import type { CreativeFeatures } from '../contracts/ml-service-data';
+import { creativeBatch, AD_SETS_PER_ACCOUNT, CREATIVE_ACCOUNTS } from '../market/creatives';
+import { hashSeed, pick, seededRng } from '../stats/random';
 
 /** A winning creative as the RAG index stores it: what it is, what it says, how it did. Pure. */
 export interface Winner {
