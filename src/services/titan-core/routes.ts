@@ -1,9 +1,9 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { ServiceContext } from '../shared/server';
-import { insertOnce } from '../shared/db-helpers';
 import { parseOr400 } from '../shared/validation';
 import { registerAiCouncil } from './ai-council-routes';
+import { storeEvaluated } from './blueprint-store';
 import { councilVote } from './council';
 
 const evaluateSchema = z.object({
@@ -13,28 +13,21 @@ const evaluateSchema = z.object({
   brief: z.record(z.string(), z.unknown()).optional(),
 });
 
-export function registerTitanCore(app: FastifyInstance, ctx: ServiceContext): void {
-  registerAiCouncil(app, ctx);
-  app.post('/council/evaluate', async (request, reply) => {
+/** The council's one-call evaluation of a video (the creative flow's): votes, verdict and a decided blueprint. */
+function evaluateHandler(ctx: ServiceContext) {
+  return async function evaluate(request: FastifyRequest, reply: FastifyReply) {
     const body = parseOr400(evaluateSchema, request.body);
     const key = ctx.idempotencyKey(request);
     const { votes, approved, score } = councilVote(key, body.predicted_ctr);
-    const { row, created } = await insertOnce<{ id: string; verdict: string; score: number; council_votes: unknown }>(
-      ctx.pool,
-      'blueprints',
+    const { row, created } = await storeEvaluated(ctx.pool, {
       key,
-      `INSERT INTO blueprints (idempotency_key, campaign_id, video_id, brief, verdict, council_votes, score, decided_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, now()) ON CONFLICT (idempotency_key) DO NOTHING RETURNING *`,
-      [
-        key,
-        body.campaign_id ?? null,
-        body.video_id,
-        JSON.stringify(body.brief ?? {}),
-        approved ? 'approved' : 'rejected',
-        JSON.stringify(votes),
-        score,
-      ],
-    );
+      campaignId: body.campaign_id,
+      videoId: body.video_id,
+      brief: body.brief ?? {},
+      votes,
+      approved,
+      score,
+    });
     return reply.code(created ? 201 : 200).send({
       blueprint_id: row.id,
       verdict: row.verdict,
@@ -42,5 +35,11 @@ export function registerTitanCore(app: FastifyInstance, ctx: ServiceContext): vo
       votes: row.council_votes,
       created,
     });
-  });
+  };
+}
+
+/** Titan-Core: the AI Council's director, titans and Veo, and the creative flow's one-call evaluation. */
+export function registerTitanCore(app: FastifyInstance, ctx: ServiceContext): void {
+  registerAiCouncil(app, ctx);
+  app.post('/council/evaluate', evaluateHandler(ctx));
 }
