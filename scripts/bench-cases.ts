@@ -4,7 +4,7 @@ import { makeRunId, awaitStressRun, simSettings, startStressRun } from '../src/c
 import type { StartOptions } from '../src/cli/start-options';
 import { FLOWS } from '../src/flows/catalog';
 import type { StandardResult } from '../src/result/schema';
-import { BUILT_IN_PROFILES, type FaultProfile, type ServiceFaults } from '../src/services/shared/fault-profile';
+import { BUILT_IN_PROFILES, type FaultProfile, type ServiceFaults } from '../src/contracts/fault-profile';
 import { emptyHistogram, mean, quantile, record, type HistogramState } from '../src/stats/histogram';
 import { readServiceTimes, stepServiceMeans } from '../src/bench/service-side';
 import type { Client } from '@temporalio/client';

@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { createHttpAgent } from '../src/activities/http';
 import { awaitStressRun, startStressRun } from '../src/cli/run-stress';
 import { DATA_DIR } from '../src/config';
-import { BUILT_IN_PROFILES } from '../src/services/shared/fault-profile';
+import { BUILT_IN_PROFILES } from '../src/contracts/fault-profile';
 import { startStack, TEMPORAL_SERVER_KINDS } from '../src/stack/stack';
 import { connectClient } from '../src/temporal-connection';
 import {

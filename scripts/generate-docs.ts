@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { FLOWS, FLOW_NAMES, stepActivities, type FlowName, type StepDefinition } from '../src/flows/catalog';
 import { STEP_PRESETS, type StepPresetName } from '../src/flows/step-presets';
-import { PRO_MODULES } from '../src/services/video-agent/pro-modules';
+import { PRO_MODULES } from '../src/contracts/video-agent-modules';
 
 /**
  * `npm run docs`: writes the parts of the documentation that come from the flow catalog, README's flows table

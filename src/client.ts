@@ -13,7 +13,7 @@ import { OVERLAP_POLICIES, parseScheduleCreate } from './cli/schedule-options';
 import { MonitoringUnavailable } from './stack/monitoring';
 import { PortInUseError } from './stack/ports';
 import { TemporalSetupError } from './temporal-errors';
-import { BUILT_IN_PROFILES } from './services/shared/fault-profile';
+import { BUILT_IN_PROFILES } from './contracts/fault-profile';
 import {
   parseCompareOptions,
   parseHistoryOptions,

@@ -1,7 +1,7 @@
 import type { Pool, PoolClient } from 'pg';
 import type { CallContext } from '../flows/types';
 import type { ActivityDeps } from './deps';
-import { inTransaction } from '../services/shared/db-helpers';
+import { inTransaction } from '../db/helpers';
 import { check, verified } from './verified';
 
 /** How many writers race on one row, and how many claimers share one queue, per flow. */

@@ -3,9 +3,11 @@ import { ApplicationFailure } from '@temporalio/common';
 import { Agent, request, errors as undiciErrors } from 'undici';
 import { performance } from 'node:perf_hooks';
 import type { Attempted, AttemptTime, CallContext } from '../flows/types';
+import { allRoutes, SERVICE_CONTRACTS } from '../contracts';
+import { findRoute, type HttpMethod, type RouteTable } from '../contracts/route';
 import type { ServiceName } from '../services/catalog';
-import { metaBackoffMs } from '../services/shared/meta-usage';
-import { encodeFaults, SIM_HEADERS } from '../services/shared/sim-headers';
+import { metaBackoffMs } from '../contracts/meta-usage';
+import { encodeFaults, SIM_HEADERS } from '../contracts/sim-headers';
 
 /** What the HTTP activities need: where each service lives and a shared connection pool. */
 export interface HttpDeps {
@@ -130,17 +132,37 @@ export function requestTimeoutMs(budgetPlatformMs: number, timeScale: number): n
   return Math.min(120_000, Math.max(2_000, budgetPlatformMs * timeScale));
 }
 
+const contracted = new Map<ServiceName, RouteTable>();
+
+/**
+ * Refuses a call its service's contract (src/contracts) does not list, naming it: every call a flow makes is a
+ * documented route, so a real deployment can be checked against the documents. Not retried: a retry cannot help.
+ */
+export function checkContract(service: ServiceName, method: HttpMethod, path: string): void {
+  // A service whose contract is not written yet takes any call.
+  if (!Object.keys(SERVICE_CONTRACTS[service]).length) return;
+  let routes = contracted.get(service);
+  if (!routes) contracted.set(service, (routes = allRoutes(service)));
+  if (findRoute(routes, method, path)) return;
+  throw new CallFailure(
+    `${service} ${method} ${path.split('?')[0]}: no such route in the ${service} contract (src/contracts/${service}.ts)`,
+    'NotInContract',
+    true,
+  );
+}
+
 /** One JSON call to a service carrying the idempotency key and the run's simulation settings. */
 export async function callService<T>(
   deps: HttpDeps,
   service: ServiceName,
   ctx: CallContext,
-  method: 'GET' | 'POST' | 'PUT',
+  method: HttpMethod,
   path: string,
   body?: unknown,
   budgetPlatformMs = 20_000,
   extraHeaders: Record<string, string> = {},
 ): Promise<T> {
+  checkContract(service, method, path);
   const activity = currentActivity();
   // Never wait past the attempt's own start-to-close timeout: Temporal would already be retrying.
   const attemptMs = activity?.info.startToCloseTimeoutMs;
@@ -164,7 +186,7 @@ async function roundTrip<T>(
   deps: HttpDeps,
   service: ServiceName,
   ctx: CallContext,
-  method: 'GET' | 'POST' | 'PUT',
+  method: HttpMethod,
   path: string,
   body: unknown,
   timeout: number,

@@ -2,7 +2,7 @@
 import { Context } from '@temporalio/activity';
 import type { CallContext } from '../flows/types';
 import { closedDeals, marketFor } from '../market/market';
-import { hubspotSecret, HUBSPOT_HEADERS, signV3 } from '../services/shared/hubspot-signature';
+import { hubspotSecret, HUBSPOT_HEADERS, signV3 } from '../contracts/hubspot';
 import { callService, type HttpDeps } from './http';
 
 /** HubSpot's limit on one delivery: larger batches go in several signed deliveries. */

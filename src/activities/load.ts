@@ -3,8 +3,8 @@ import { ApplicationFailure } from '@temporalio/common';
 import { request } from 'undici';
 import type { FlowOutcome } from '../flows/types';
 import { SERVICE_NAMES, type ServiceName } from '../services/catalog';
-import { capacityFor, type Capacities } from '../services/shared/fault-profile';
-import { CAPACITY_ROUTE } from '../services/shared/capacity';
+import { capacityFor, type Capacities } from '../contracts/fault-profile';
+import { CAPACITY_ROUTE } from '../contracts/capacity';
 import type { HttpDeps } from './http';
 
 /** A flow that a stress run started and whose result it has not yet had. */

@@ -1,4 +1,6 @@
 import type { CallContext } from '../flows/types';
+import type { HttpMethod, RouteContract } from '../contracts/route';
+import { fillPath } from '../contracts/route';
 import type { ServiceName } from '../services/catalog';
 import { callService, type HttpDeps } from './http';
 
@@ -8,7 +10,7 @@ import { callService, type HttpDeps } from './http';
  */
 export interface ServiceRequest<T> {
   service: ServiceName;
-  method: 'GET' | 'POST' | 'PUT';
+  method: HttpMethod;
   path: string;
   body?: unknown;
   /** The call's budget in platform time; `callService`'s default when absent. */
@@ -19,6 +21,17 @@ export interface ServiceRequest<T> {
 
 /** The answer type a request's builder promises. */
 export type AnswerOf<R> = R extends ServiceRequest<infer T> ? T : never;
+
+/** Where a contract's route sends a call: its method, and its path with the parameters filled in. */
+export const routeOf = (
+  service: ServiceName,
+  contract: RouteContract,
+  params?: Record<string, string | number>,
+): Pick<ServiceRequest<never>, 'service' | 'method' | 'path'> => ({
+  service,
+  method: contract.method,
+  path: fillPath(contract, params),
+});
 
 /** Sends a built request with the step's context (idempotency key, faults, time scale). */
 export const send = <T>(deps: HttpDeps, ctx: CallContext, req: ServiceRequest<T>): Promise<T> =>

@@ -1,5 +1,7 @@
 /** Service calls that several flows' activities make the same way, each built once. */
-import type { ServiceRequest } from './requests';
+import { DRIVE_INTEL_ROUTES } from '../contracts/drive-intel';
+import { VIDEO_AGENT_ROUTES } from '../contracts/video-agent';
+import { routeOf, type ServiceRequest } from './requests';
 
 /** A change for Meta Publisher's SafeExecutor to apply when its rules allow. */
 export interface QueuedChange {
@@ -22,9 +24,7 @@ export const renderBlueprintRequest = (input: {
   blueprint_id: string;
   source_video_id: string;
 }): ServiceRequest<{ render_job_id: string; status: string; output_video_id: string }> => ({
-  service: 'video-agent',
-  method: 'POST',
-  path: '/render-jobs',
+  ...routeOf('video-agent', VIDEO_AGENT_ROUTES.render),
   body: input,
   budgetPlatformMs: 120_000,
 });
@@ -34,9 +34,7 @@ export const videoUploadRequest = (input: {
   source_url: string;
   duration_seconds: number;
 }): ServiceRequest<{ video_id: string; created: boolean }> => ({
-  service: 'drive-intel',
-  method: 'POST',
-  path: '/videos',
+  ...routeOf('drive-intel', DRIVE_INTEL_ROUTES.upload),
   body: input,
 });
 
@@ -44,9 +42,7 @@ export const videoUploadRequest = (input: {
 export const sceneExtractionRequest = (
   videoId: string,
 ): ServiceRequest<{ scenes: unknown[]; features: Record<string, unknown> }> => ({
-  service: 'drive-intel',
-  method: 'POST',
-  path: `/videos/${videoId}/scenes`,
+  ...routeOf('drive-intel', DRIVE_INTEL_ROUTES.scenes, { id: videoId }),
   body: {},
   budgetPlatformMs: 60_000,
 });
@@ -67,17 +63,13 @@ export const editJobRequest = (input: {
   source_video_id: string;
   spec?: { aspect_ratio: string };
 }): ServiceRequest<{ render_job_id: string; status: string }> => ({
-  service: 'video-agent',
-  method: 'POST',
-  path: '/render-jobs/edits',
+  ...routeOf('video-agent', VIDEO_AGENT_ROUTES.openEdit),
   body: input,
 });
 
 /** Applies one Pro module to an open edit job on the Video Agent. */
 export const applyModuleRequest = <T>(renderJobId: string, module: string, params: object): ServiceRequest<T> => ({
-  service: 'video-agent',
-  method: 'POST',
-  path: `/render-jobs/${renderJobId}/modules/${module}`,
+  ...routeOf('video-agent', VIDEO_AGENT_ROUTES.applyModule, { id: renderJobId, module }),
   body: { params },
   budgetPlatformMs: 60_000,
 });

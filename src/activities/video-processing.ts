@@ -1,6 +1,6 @@
 import type { ActivityDeps } from './deps';
 import type { CallContext } from '../flows/types';
-import { PRO_MODULES, type ProModule } from '../services/video-agent/pro-modules';
+import { PRO_MODULES, type ProModule } from '../contracts/video-agent-modules';
 import { attempted, attemptedWithProgress, callService } from './http';
 import { send } from './requests';
 import { applyModuleRequest, editJobRequest, sceneExtractionRequest } from './shared-requests';

@@ -5,7 +5,7 @@ import { FLOW_NAME, STRESS_RUN_ID } from '../flows/search-attributes';
 import type { SimSettings } from '../flows/types';
 import type { StandardResult } from '../result/schema';
 import { SERVICE_NAMES, type ServiceName } from '../services/catalog';
-import { faultsFor, type ServiceFaults } from '../services/shared/fault-profile';
+import { faultsFor, type ServiceFaults } from '../contracts/fault-profile';
 import { summaryQuery } from '../workflows/definitions';
 import type { StressRunInput } from '../workflows/stress-run';
 import { describeLoad } from './load-options';

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { FLOW_NAMES, FLOWS, isFlowName, type FlowName } from '../flows/catalog';
 import { loadFaultProfile } from '../services/shared/load-fault-profile';
-import type { FaultProfile } from '../services/shared/fault-profile';
+import type { FaultProfile } from '../contracts/fault-profile';
 import { plannedStarts } from '../load/arrivals';
 import type { LoadShape } from '../load/shape';
 import { parseChaos, type ChaosPlan } from './chaos-options';

@@ -3,7 +3,7 @@
  * parent, the step recorder, schedules and the generated docs read it. Pure data, safe to import from workflow code.
  */
 import type { ServiceName } from '../services/catalog';
-import { PRO_MODULES } from '../services/video-agent/pro-modules';
+import { PRO_MODULES } from '../contracts/video-agent-modules';
 import type { StepPresetName } from './step-presets';
 
 /** What a step talks to: one of the platform's services, or PostgreSQL directly. */

@@ -1,5 +1,5 @@
 import type { ServiceName } from '../services/catalog';
-import type { ServiceFaults } from '../services/shared/fault-profile';
+import type { ServiceFaults } from '../contracts/fault-profile';
 
 /** Where a step's time went (see stats/step-time.ts). */
 export interface StepTimeSplit {

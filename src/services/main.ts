@@ -1,7 +1,7 @@
 import { endpointsFromEnv } from '../config';
 import { createPool } from '../db/pool';
 import { SERVICE_NAMES, type ServiceName } from './catalog';
-import { capacityFor, faultsFor } from './shared/fault-profile';
+import { capacityFor, faultsFor } from '../contracts/fault-profile';
 import { loadFaultProfile } from './shared/load-fault-profile';
 import { createServiceApp } from './shared/server';
 import { SERVICE_ROUTES } from './registry';

@@ -1,4 +1,4 @@
-import { DEFAULT_HUBSPOT_SECRET } from './shared/hubspot-signature';
+import { DEFAULT_HUBSPOT_SECRET } from '../contracts/hubspot';
 
 /** Whether a listen address only this machine can reach. */
 export function isLoopback(hostname: string): boolean {

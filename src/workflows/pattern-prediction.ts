@@ -1,6 +1,6 @@
 import { patternQuestion } from '../flows/pattern-questions';
 import type { FlowInput, FlowOutcome } from '../flows/types';
-import { PRO_MODULES, type ProModule } from '../services/video-agent/pro-modules';
+import { PRO_MODULES, type ProModule } from '../contracts/video-agent-modules';
 import { StepRecorder } from './steps';
 
 /**

@@ -20,7 +20,7 @@ import { breakpointVerdict, judgeStep, stepRate } from '../load/breakpoint';
 import { TICK_MS, type ArrivalPlan, type LoadShape } from '../load/shape';
 import type { ChaosSection, StandardResult } from '../result/schema';
 import type { BreakpointStep } from '../result/load-schema';
-import type { Capacities } from '../services/shared/fault-profile';
+import type { Capacities } from '../contracts/fault-profile';
 import { addOutcome, emptyRun, toResult, type RunAccumulator } from '../stats/aggregate';
 import { record } from '../stats/histogram';
 import { emptyTally, loadSection, type LoadTally } from '../stats/load-section';

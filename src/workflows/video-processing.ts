@@ -1,6 +1,6 @@
 import type { FlowInput, FlowOutcome } from '../flows/types';
 import { creativeInputs } from '../flows/creative-inputs';
-import { PRO_MODULES, type ProModule } from '../services/video-agent/pro-modules';
+import { PRO_MODULES, type ProModule } from '../contracts/video-agent-modules';
 import { StepRecorder } from './steps';
 
 const LOOKS = ['punchy', 'warm', 'cinematic', 'neutral'] as const;

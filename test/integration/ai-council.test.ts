@@ -1,7 +1,7 @@
 import { FLOWS } from '../../src/flows/catalog';
 import { standardResultSchema, type StandardResult } from '../../src/result/schema';
-import { BUILT_IN_PROFILES, type FaultProfile } from '../../src/services/shared/fault-profile';
-import { SIM_HEADERS } from '../../src/services/shared/sim-headers';
+import { BUILT_IN_PROFILES, type FaultProfile } from '../../src/contracts/fault-profile';
+import { SIM_HEADERS } from '../../src/contracts/sim-headers';
 import { QUORUM, TITANS } from '../../src/services/titan-core/council';
 import { rowsPerFlow, runOptions } from '../support/runs';
 import { useTestStack } from '../support/stack';

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { request } from 'undici';
 import type { ServiceName } from '../../src/services/catalog';
-import { hubspotSecret, signV3 } from '../../src/services/shared/hubspot-signature';
+import { hubspotSecret, signV3 } from '../../src/contracts/hubspot';
 import { deliverHubspot } from '../support/hubspot';
 import { useTestStack } from '../support/stack';
 

@@ -1,4 +1,4 @@
-import { BUILT_IN_PROFILES, type FaultProfile } from '../../src/services/shared/fault-profile';
+import { BUILT_IN_PROFILES, type FaultProfile } from '../../src/contracts/fault-profile';
 import { marketFor } from '../../src/market/market';
 import { childWorkflowId } from '../support/runs';
 import { useTestStack } from '../support/stack';

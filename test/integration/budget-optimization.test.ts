@@ -1,8 +1,8 @@
 import type { ChildProcess } from 'node:child_process';
 import { awaitStressRun, startStressRun } from '../../src/cli/run-stress';
 import type { StandardResult } from '../../src/result/schema';
-import { BUILT_IN_PROFILES, type FaultProfile } from '../../src/services/shared/fault-profile';
-import { hubspotSecret, signV3 } from '../../src/services/shared/hubspot-signature';
+import { BUILT_IN_PROFILES, type FaultProfile } from '../../src/contracts/fault-profile';
+import { hubspotSecret, signV3 } from '../../src/contracts/hubspot';
 import { marketFor } from '../../src/market/market';
 import { deliverHubspot } from '../support/hubspot';
 import { runOptions } from '../support/runs';

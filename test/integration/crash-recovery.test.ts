@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { awaitStressRun, startStressRun } from '../../src/cli/run-stress';
 import type { StandardResult } from '../../src/result/schema';
-import { BUILT_IN_PROFILES, type FaultProfile, type ServiceFaults } from '../../src/services/shared/fault-profile';
+import { BUILT_IN_PROFILES, type FaultProfile, type ServiceFaults } from '../../src/contracts/fault-profile';
 import { nodeChildSpec, printed } from '../../src/stack/node-child';
 import { readStackFileContent, type ChildStatus } from '../../src/stack/stack-file';
 import { Supervisor } from '../../src/stack/supervisor';

@@ -3,7 +3,7 @@ import { createHttpAgent } from '../../src/activities/http';
 import { plainCreativeFlow } from '../../src/bench/plain-creative';
 import { makeRunId, simSettings } from '../../src/cli/run-stress';
 import { standardResultSchema, type StandardResult } from '../../src/result/schema';
-import { BUILT_IN_PROFILES, type FaultProfile } from '../../src/services/shared/fault-profile';
+import { BUILT_IN_PROFILES, type FaultProfile } from '../../src/contracts/fault-profile';
 import { summaryQuery } from '../../src/workflows/definitions';
 import { scrapeMetrics, sumSamples } from '../../src/stats/prometheus-text';
 import { useTestStack } from '../support/stack';

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Agent, request } from 'undici';
-import { BUILT_IN_PROFILES, type ServiceFaults } from '../../src/services/shared/fault-profile';
-import { encodeFaults, SIM_HEADERS } from '../../src/services/shared/sim-headers';
+import { BUILT_IN_PROFILES, type ServiceFaults } from '../../src/contracts/fault-profile';
+import { encodeFaults, SIM_HEADERS } from '../../src/contracts/sim-headers';
 import { useTestStack } from '../support/stack';
 
 const stack = useTestStack();

@@ -3,7 +3,7 @@ import { awaitStressRun, startStressRun } from '../../src/cli/run-stress';
 import type { LoadShape } from '../../src/load/shape';
 import type { StandardResult } from '../../src/result/schema';
 import { standardResultSchema } from '../../src/result/schema';
-import { BUILT_IN_PROFILES, type FaultProfile } from '../../src/services/shared/fault-profile';
+import { BUILT_IN_PROFILES, type FaultProfile } from '../../src/contracts/fault-profile';
 import { parseThreshold } from '../../src/result/thresholds';
 import { runCommand } from '../support/spawn';
 import { testStackEnv, useTestStack } from '../support/stack';

@@ -1,5 +1,5 @@
 import type { StandardResult } from '../../src/result/schema';
-import { PRO_MODULES } from '../../src/services/video-agent/pro-modules';
+import { PRO_MODULES } from '../../src/contracts/video-agent-modules';
 import { request } from 'undici';
 import { useTestStack } from '../support/stack';
 

@@ -12,7 +12,7 @@ import { registerRag } from '../../src/services/ml-service/rag';
 import { ragConfigFromEnv } from '../../src/services/ml-service/rag/config';
 import { bruteForceKnn, embed } from '../../src/services/ml-service/rag/embedding';
 import { winnerFor, type Winner } from '../../src/services/ml-service/rag/winners';
-import { BUILT_IN_PROFILES, faultsFor } from '../../src/services/shared/fault-profile';
+import { BUILT_IN_PROFILES, faultsFor } from '../../src/contracts/fault-profile';
 import { createServiceApp } from '../../src/services/shared/server';
 import { rowsPerFlow } from '../support/runs';
 import { scrapeMetrics, sumSamples } from '../../src/stats/prometheus-text';

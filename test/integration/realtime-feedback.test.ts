@@ -1,6 +1,6 @@
 import { formatResult } from '../../src/cli/format';
 import { standardResultSchema, type StandardResult } from '../../src/result/schema';
-import { hubspotSecret, signV3 } from '../../src/services/shared/hubspot-signature';
+import { hubspotSecret, signV3 } from '../../src/contracts/hubspot';
 import { deliverHubspot } from '../support/hubspot';
 import { rowsPerFlow } from '../support/runs';
 import { useTestStack } from '../support/stack';

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { request } from 'undici';
-import { BUILT_IN_PROFILES } from '../../src/services/shared/fault-profile';
+import { BUILT_IN_PROFILES } from '../../src/contracts/fault-profile';
 import { createAdSet, expectExecutorInvariants } from '../support/safe-executor';
 import { connectTestStack, type TestStack } from '../support/stack';
 

@@ -1,6 +1,6 @@
 import { awaitStressRun, startStressRun } from '../../src/cli/run-stress';
 import { FLOWS } from '../../src/flows/catalog';
-import { BUILT_IN_PROFILES, type FaultProfile } from '../../src/services/shared/fault-profile';
+import { BUILT_IN_PROFILES, type FaultProfile } from '../../src/contracts/fault-profile';
 import { runOptions } from '../support/runs';
 import { useTestStack } from '../support/stack';
 

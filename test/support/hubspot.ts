@@ -1,5 +1,5 @@
 import { request } from 'undici';
-import { HUBSPOT_HEADERS } from '../../src/services/shared/hubspot-signature';
+import { HUBSPOT_HEADERS } from '../../src/contracts/hubspot';
 
 /** One HubSpot webhook delivery as HubSpot sends it: the body with its v3 signature and timestamp headers. */
 export async function deliverHubspot(url: string, body: string, signature: string, timestamp: string) {

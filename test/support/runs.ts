@@ -3,7 +3,7 @@ import type { Pool } from 'pg';
 import type { FlowOutcome } from '../../src/flows/types';
 import type { StandardResult } from '../../src/result/schema';
 import type { StartOptions } from '../../src/cli/start-options';
-import { BUILT_IN_PROFILES, type FaultProfile } from '../../src/services/shared/fault-profile';
+import { BUILT_IN_PROFILES, type FaultProfile } from '../../src/contracts/fault-profile';
 import { summaryQuery } from '../../src/workflows/definitions';
 
 export type RunOverrides = Partial<StartOptions> & { faults?: FaultProfile };

@@ -1,9 +1,9 @@
 import type { Pool } from 'pg';
 import { request } from 'undici';
 import { callDraw } from '../../src/flows/draws';
-import { BUILT_IN_PROFILES, type ServiceFaults } from '../../src/services/shared/fault-profile';
+import { BUILT_IN_PROFILES, type ServiceFaults } from '../../src/contracts/fault-profile';
 import { createServiceApp } from '../../src/services/shared/server';
-import { encodeFaults, SIM_HEADERS } from '../../src/services/shared/sim-headers';
+import { encodeFaults, SIM_HEADERS } from '../../src/contracts/sim-headers';
 
 // Real service apps on loopback ports with a fake pool: the route used here never touches the database.
 const half: ServiceFaults = {

@@ -1,8 +1,9 @@
 import type { FastifyInstance } from 'fastify';
 import type { Pool } from 'pg';
 import { Agent, request } from 'undici';
-import { BUILT_IN_PROFILES, type ServiceFaults } from '../../src/services/shared/fault-profile';
-import { CapacityGate, type Capacity } from '../../src/services/shared/capacity';
+import { BUILT_IN_PROFILES, type ServiceFaults } from '../../src/contracts/fault-profile';
+import type { Capacity } from '../../src/contracts/capacity';
+import { CapacityGate } from '../../src/services/shared/capacity';
 import { createServiceApp } from '../../src/services/shared/server';
 
 // A real service app on a loopback port with a fake pool: the routes used here never touch the database.

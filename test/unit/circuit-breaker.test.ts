@@ -1,4 +1,4 @@
-import { backoffCapMs, GATEWAY_RETRY } from '../../src/services/gateway/backoff';
+import { backoffCapMs, GATEWAY_RETRY } from '../../src/contracts/gateway';
 import { CircuitBreaker, type BreakerState } from '../../src/services/gateway/circuit-breaker';
 import { backoffMs } from '../../src/services/gateway/routes';
 import { seededRng } from '../../src/stats/random';

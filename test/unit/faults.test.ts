@@ -3,7 +3,7 @@ import {
   faultProfileSchema,
   faultsFor,
   type ServiceFaults,
-} from '../../src/services/shared/fault-profile';
+} from '../../src/contracts/fault-profile';
 import { decideFault, sampleLatencyMs } from '../../src/services/shared/faults';
 import { seededRng } from '../../src/stats/random';
 

@@ -1,6 +1,6 @@
-import { gatewayAuthHeaders } from '../../src/services/gateway/headers';
+import { gatewayAuthHeaders } from '../../src/contracts/gateway';
 import { classifyAnswer } from '../../src/services/meta-publisher/meta-client';
-import { DEFAULT_HUBSPOT_SECRET, signV3, verifyV3 } from '../../src/services/shared/hubspot-signature';
+import { DEFAULT_HUBSPOT_SECRET, signV3, verifyV3 } from '../../src/contracts/hubspot';
 import { exposureProblem } from '../../src/services/startup-checks';
 import { runCommand } from '../support/spawn';
 

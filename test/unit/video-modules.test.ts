@@ -2,8 +2,9 @@ import { FLOWS } from '../../src/flows/catalog';
 import { seededRng } from '../../src/stats/random';
 import { detectScenes } from '../../src/services/drive-intel/routes';
 import { extractFeatures } from '../../src/services/drive-intel/analysers';
-import { computeModule, MODULE_PARAMS, segmentCount, type ModuleInput } from '../../src/services/video-agent/modules';
-import { PRO_MODULES } from '../../src/services/video-agent/pro-modules';
+import { MODULE_PARAMS } from '../../src/contracts/video-agent';
+import { computeModule, segmentCount, type ModuleInput } from '../../src/services/video-agent/modules';
+import { PRO_MODULES } from '../../src/contracts/video-agent-modules';
 
 function input(duration: number, media = { width: 1920, height: 1080, fps: 30 }): ModuleInput {
   const scenes = detectScenes('video-1', duration);

@@ -1,15 +1,5 @@
+import type { Scene } from '../../contracts/drive-intel';
 import { hashSeed, pick, seededRng, type Rng } from '../../stats/random';
-
-/** A detected scene, as detectScenes in routes.ts stores it on the video. */
-export interface Scene {
-  index: number;
-  start_s: number;
-  end_s: number;
-  kind: string;
-  motion: number;
-  brightness: number;
-  faces: number;
-}
 
 const round = (x: number, digits = 2) => Math.round(x * 10 ** digits) / 10 ** digits;
 

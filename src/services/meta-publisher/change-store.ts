@@ -1,6 +1,6 @@
 import type { Pool } from 'pg';
-import type { ServiceFaults } from '../shared/fault-profile';
-import { insertOnce } from '../shared/db-helpers';
+import type { ServiceFaults } from '../../contracts/fault-profile';
+import { insertOnce } from '../../db/helpers';
 import { realInterval } from '../shared/platform-time';
 import type { QueuedChange } from './change-schema';
 

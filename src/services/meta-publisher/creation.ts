@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { PoolClient } from 'pg';
 import { z } from 'zod';
 import { hashSeed } from '../../stats/random';
-import { inTransaction } from '../shared/db-helpers';
+import { inTransaction } from '../../db/helpers';
 import type { ServiceContext } from '../shared/server';
 import { HttpError, parseOr400 } from '../shared/validation';
 import { countCall } from './call-limit';

@@ -1,7 +1,7 @@
 import type { Pool, PoolClient } from 'pg';
 import type { Agent } from 'undici';
 import { DEFAULT_GATE, velocityRange } from '../ml-service/decision-gate';
-import type { ServiceFaults } from '../shared/fault-profile';
+import type { ServiceFaults } from '../../contracts/fault-profile';
 import { realInterval, realMs } from '../shared/platform-time';
 import { budgetsInWindow } from '../shared/budget-history';
 import { hashSeed } from '../../stats/random';

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { creativeBatch } from '../../market/creatives';
 import { binomial, CPM, hourlyDelivery, marketFor, marketHour } from '../../market/market';
 import { hashSeed, seededRng } from '../../stats/random';
-import { inTransaction } from '../shared/db-helpers';
+import { inTransaction } from '../../db/helpers';
 import type { ServiceContext } from '../shared/server';
 import { HttpError, notFound, parseOr400 } from '../shared/validation';
 import { countCall } from './call-limit';

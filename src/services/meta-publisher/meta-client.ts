@@ -1,7 +1,7 @@
 import { Agent, request } from 'undici';
-import type { ServiceFaults } from '../shared/fault-profile';
-import { metaBackoffMs } from '../shared/meta-usage';
-import { encodeFaults, SIM_HEADERS } from '../shared/sim-headers';
+import type { ServiceFaults } from '../../contracts/fault-profile';
+import { metaBackoffMs } from '../../contracts/meta-usage';
+import { encodeFaults, SIM_HEADERS } from '../../contracts/sim-headers';
 import { appliedWriteSchema, type AppliedWrite } from './meta-requests';
 
 /** Meta's error codes for its limits: app (4), user (17), page (32), per-object (613), business use case (8000x). */

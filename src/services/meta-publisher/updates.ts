@@ -1,6 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { inTransaction } from '../shared/db-helpers';
+import { inTransaction } from '../../db/helpers';
 import { realInterval } from '../shared/platform-time';
 import type { ServiceContext } from '../shared/server';
 import { HttpError, parseOr400 } from '../shared/validation';

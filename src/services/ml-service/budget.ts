@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { MARKET_EPOCH_MS, MARKET_HOUR_MS, marketFor, marketHour } from '../../market/market';
 import { hashSeed, seededRng } from '../../stats/random';
 import type { ServiceContext } from '../shared/server';
-import { insertOnce } from '../shared/db-helpers';
+import { insertOnce } from '../../db/helpers';
 import { budgetsInWindow } from '../shared/budget-history';
 import { notFound, parseOr400 } from '../shared/validation';
 import { decide } from './decision-gate';

@@ -2,9 +2,9 @@ import crypto from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { MARKET_HOUR_MS } from '../../market/market';
-import { hubspotSecret, HUBSPOT_HEADERS, verifyV3 } from '../shared/hubspot-signature';
+import { hubspotSecret, HUBSPOT_HEADERS, verifyV3 } from '../../contracts/hubspot';
 import type { ServiceContext } from '../shared/server';
-import { inTransaction } from '../shared/db-helpers';
+import { inTransaction } from '../../db/helpers';
 import { HttpError, parseOr400 } from '../shared/validation';
 
 /** The largest amount of money the platform's columns hold (numeric(14, 2)). */

@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { creativeBatch } from '../../market/creatives';
 import { hashSeed, seededRng } from '../../stats/random';
 import type { ServiceContext } from '../shared/server';
-import { insertOnce } from '../shared/db-helpers';
+import { insertOnce } from '../../db/helpers';
 import { parseOr400 } from '../shared/validation';
 import { PATTERN_TESTS, patternsOf } from './creative-patterns';
 import { predictCtr, type CreativeFeatures, type CtrModel } from './ctr-model';

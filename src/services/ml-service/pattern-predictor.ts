@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { ServiceContext } from '../shared/server';
-import { insertOnce } from '../shared/db-helpers';
+import { insertOnce } from '../../db/helpers';
 import { parseOr400 } from '../shared/validation';
 import { answerPatternQuestion, type PatternAnswer, type PatternEvidence } from './pattern-answer';
 import { predictRequestSchema, type PatternQuestion } from './pattern-contract';

@@ -3,7 +3,7 @@ import { request as httpRequest } from 'undici';
 import { z } from 'zod';
 import { endpointsFromEnv } from '../../config';
 import type { ServiceContext } from '../shared/server';
-import { encodeFaults, SIM_HEADERS } from '../shared/sim-headers';
+import { encodeFaults, SIM_HEADERS } from '../../contracts/sim-headers';
 import { HttpError, parseOr400 } from '../shared/validation';
 
 const statusChangeSchema = z.object({

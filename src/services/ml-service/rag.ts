@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import client from 'prom-client';
 import { z } from 'zod';
 import type { ServiceContext } from '../shared/server';
-import { inTransaction, insertOnce } from '../shared/db-helpers';
+import { inTransaction, insertOnce } from '../../db/helpers';
 import { notFound, parseOr400 } from '../shared/validation';
 import { patternsOf } from './creative-patterns';
 import type { CreativeFeatures } from './ctr-model';

@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { hashSeed, seededRng } from '../../stats/random';
 import type { ServiceContext } from '../shared/server';
-import { inTransaction, insertOnce } from '../shared/db-helpers';
+import { inTransaction, insertOnce } from '../../db/helpers';
 import { HttpError, parseOr400 } from '../shared/validation';
 import { DEFAULT_GATE } from './decision-gate';
 import { adOf, hubspotEventKey, insightRowSchema, signedHubspotRoute, type HubspotEvent } from './feedback';

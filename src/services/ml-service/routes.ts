@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { ServiceContext } from '../shared/server';
-import { insertOnce } from '../shared/db-helpers';
+import { insertOnce } from '../../db/helpers';
 import { HttpError, notFound, parseOr400 } from '../shared/validation';
 import { predictCtr, type CreativeFeatures } from './ctr-model';
 import { registerBudget } from './budget';

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import client from 'prom-client';
-import { CAPACITY_ROUTE, capacityBodySchema, type CapacityGate } from './capacity';
+import { CAPACITY_ROUTE, capacityBodySchema } from '../../contracts/capacity';
+import type { CapacityGate } from './capacity';
 import { HttpError, parseOr400 } from './validation';
 
 /** The gate's state in /metrics, and an admin endpoint that reads or sets the process's capacity. */

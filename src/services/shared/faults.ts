@@ -1,5 +1,5 @@
 import { standardNormal, type Rng } from '../../stats/random';
-import type { Latency, ServiceFaults } from './fault-profile';
+import type { Latency, ServiceFaults } from '../../contracts/fault-profile';
 
 export type FaultDecision =
   { kind: 'none' } | { kind: 'error' } | { kind: 'timeout' } | { kind: 'rate_limited'; retryAfterSeconds: number };

@@ -1,5 +1,5 @@
 import fs from 'node:fs';
-import { BUILT_IN_PROFILES, faultProfileSchema, type FaultProfile } from './fault-profile';
+import { BUILT_IN_PROFILES, faultProfileSchema, type FaultProfile } from '../../contracts/fault-profile';
 
 /** A built-in profile by name, or a JSON file; throws a message naming the valid choices. */
 export function loadFaultProfile(nameOrFile: string): FaultProfile {

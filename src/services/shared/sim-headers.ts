@@ -1,25 +1,5 @@
-import { z } from 'zod';
-import { serviceFaultsSchema, type ServiceFaults } from './fault-profile';
-
-/**
- * Headers a caller uses to carry the run's fault profile and time scale to a simulated service.
- * A real deployment ignores them; the simulation applies them per request, so concurrent runs with
- * different profiles share one stack and a restarted service keeps no state about them.
- */
-export const SIM_HEADERS = {
-  faults: 'x-sim-faults',
-  timeScale: 'x-sim-time-scale',
-  idempotencyKey: 'idempotency-key',
-  /** Seeds this call's latency and fault draws (flows/draws.ts); without it the service's own stream decides. */
-  draw: 'x-sim-draw',
-} as const;
-
-export function encodeFaults(faults: ServiceFaults): string {
-  return JSON.stringify(faults);
-}
-
-const timeScaleSchema = z.coerce.number().positive().max(1000);
-const drawSchema = z.string().min(1).max(300);
+import { serviceFaultsSchema, type ServiceFaults } from '../../contracts/fault-profile';
+import { drawSchema, SIM_HEADERS, timeScaleSchema } from '../../contracts/sim-headers';
 
 /** Reads the per-request overrides, falling back to the service's own settings when absent or malformed. */
 export function readSimHeaders(

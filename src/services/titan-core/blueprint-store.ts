@@ -1,5 +1,5 @@
 import type { Pool, PoolClient } from 'pg';
-import { inTransaction, insertOnce } from '../shared/db-helpers';
+import { inTransaction, insertOnce } from '../../db/helpers';
 import type { Vote } from './council';
 
 /** The council's verdict on a blueprint ('pending' until decided), if the blueprint exists. */

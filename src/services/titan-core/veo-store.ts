@@ -1,6 +1,6 @@
 import type { Pool } from 'pg';
 import { detectScenes } from '../drive-intel/routes';
-import { inTransaction, insertOnce } from '../shared/db-helpers';
+import { inTransaction, insertOnce } from '../../db/helpers';
 
 /** A Veo generation job as stored. */
 export interface VeoJob {

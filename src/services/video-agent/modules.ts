@@ -1,7 +1,8 @@
-import { z } from 'zod';
+import type { z } from 'zod';
+import { MODULE_PARAMS } from '../../contracts/video-agent';
 import { hashSeed, pick, seededRng, type Rng } from '../../stats/random';
-import type { Scene } from '../drive-intel/analysers';
-import { SEGMENT_SECONDS, type ProModule } from './pro-modules';
+import type { Scene } from '../../contracts/drive-intel';
+import { SEGMENT_SECONDS, type ProModule } from '../../contracts/video-agent-modules';
 
 /** What the modules read of the source video: Drive Intel's scenes and features, as stored on its row. */
 export interface SourceVideo {
@@ -28,52 +29,6 @@ export interface ModuleInput {
 
 const round = (x: number, digits = 2) => Math.round(x * 10 ** digits) / 10 ** digits;
 const ASPECT = { '9:16': 9 / 16, '1:1': 1, '16:9': 16 / 9 } as const;
-
-/** Each module's parameters with the defaults an ad editor would start from; unknown keys are refused. */
-export const MODULE_PARAMS = {
-  jump_cuts: z
-    .object({
-      min_pause_s: z.number().min(0.1).max(3).default(0.45),
-      padding_s: z.number().min(0).max(0.5).default(0.08),
-    })
-    .strict(),
-  stabilization: z.object({ strength: z.number().min(0).max(1).default(0.6) }).strict(),
-  smart_crop: z.object({ aspect_ratio: z.enum(['9:16', '1:1', '16:9']).optional() }).strict(),
-  color_grading: z.object({ look: z.enum(['neutral', 'warm', 'punchy', 'cinematic']).default('punchy') }).strict(),
-  transitions: z.object({ style: z.enum(['cuts', 'dynamic', 'smooth']).default('dynamic') }).strict(),
-  b_roll_insertion: z.object({ max_inserts: z.number().int().min(0).max(10).default(3) }).strict(),
-  text_overlays: z
-    .object({ headline: z.string().min(1).max(60).optional(), font: z.string().min(1).max(40).default('Inter Bold') })
-    .strict(),
-  captions: z
-    .object({
-      max_chars: z.number().int().min(12).max(60).default(32),
-      style: z.enum(['karaoke', 'block', 'minimal']).default('karaoke'),
-    })
-    .strict(),
-  voiceover: z
-    .object({
-      voice: z.string().min(1).max(40).default('en-US-warm-female'),
-      words_per_minute: z.number().min(100).max(220).default(165),
-    })
-    .strict(),
-  audio_mixing: z
-    .object({
-      target_lufs: z.number().min(-30).max(-8).default(-14),
-      true_peak_dbtp: z.number().min(-6).max(0).default(-1),
-    })
-    .strict(),
-  brand_overlay: z
-    .object({
-      position: z.enum(['top_left', 'top_right', 'bottom_left', 'bottom_right']).default('top_right'),
-      opacity: z.number().min(0.1).max(1).default(0.85),
-    })
-    .strict(),
-  end_card: z
-    .object({ cta: z.string().min(1).max(30).default('Shop now'), duration_s: z.number().min(1).max(6).default(2.5) })
-    .strict(),
-  winning_ad_generation: z.object({ variant: z.string().min(1).max(40).default('A') }).strict(),
-} as const satisfies Record<ProModule, z.ZodType>;
 
 export type ModuleParams<M extends ProModule> = z.infer<(typeof MODULE_PARAMS)[M]>;
 

@@ -4,7 +4,7 @@ import { Context } from '@temporalio/activity';
 import crypto from 'node:crypto';
 import { simSettings } from '../../../src/cli/run-stress';
 import type { FlowInput, SimSettings } from '../../../src/flows/types';
-import { BUILT_IN_PROFILES } from '../../../src/services/shared/fault-profile';
+import { BUILT_IN_PROFILES } from '../../../src/contracts/fault-profile';
 import { stubActivities, type StubSet } from './stubs';
 
 /** Where globalSetup tells the test files about the shared dev server and the bundle. */

@@ -2,7 +2,7 @@
 import type { ModuleResult } from '../../../src/activities/video-processing';
 import type { ChangeAudit } from '../../../src/activities/meta-api';
 import type { CallContext } from '../../../src/flows/types';
-import { PRO_MODULES, type ProModule } from '../../../src/services/video-agent/pro-modules';
+import { PRO_MODULES, type ProModule } from '../../../src/contracts/video-agent-modules';
 import type { Answers } from './stubs';
 
 /** An id made from the call's idempotency key, so a flow's refs are its own. */

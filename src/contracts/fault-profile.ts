@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { SERVICE_NAMES, type ServiceName } from '../catalog';
+import { SERVICE_NAMES, type ServiceName } from '../services/catalog';
 import { capacitySchema, type Capacity } from './capacity';
 
 /** Latency of one call, in platform milliseconds. */
