@@ -128,12 +128,12 @@ export function createServiceCommunicationActivities(deps: ActivityDeps) {
       verified(async () => {
         // The queue takes changes only for ad sets Meta holds: the flow's own is created first (idempotently).
         // That is set-up, not the path the step measures, so it runs without the injected faults.
-        const create = async (edge: string, body: Record<string, unknown>) =>
+        const create = async (edge: string, path: string, body: Record<string, unknown>) =>
           (
             ok(
               await callGateway(deps, gw, {
                 method: 'POST',
-                path: `/api/meta-publisher/v19.0/${input.ad_account_id}/${edge}`,
+                path,
                 faults: QUIET_FAULTS,
                 upstreamFaults: QUIET_FAULTS,
                 idempotencyKey: `${gw.key}:${edge}`,
@@ -142,8 +142,16 @@ export function createServiceCommunicationActivities(deps: ActivityDeps) {
               edge,
             ).body as { id: string }
           ).id;
-        const campaign = await create('campaigns', { name: input.ad_set_id, objective: 'OUTCOME_TRAFFIC' });
-        const adSetId = await create('adsets', { name: input.ad_set_id, campaign_id: campaign, daily_budget: 100 });
+        const graph = `/api/meta-publisher/v19.0/${input.ad_account_id}`;
+        const campaign = await create('campaigns', `${graph}/campaigns`, {
+          name: input.ad_set_id,
+          objective: 'OUTCOME_TRAFFIC',
+        });
+        const adSetId = await create('adsets', `${graph}/adsets`, {
+          name: input.ad_set_id,
+          campaign_id: campaign,
+          daily_budget: 100,
+        });
         const queued = ok(
           await callGateway(deps, gw, {
             method: 'POST',

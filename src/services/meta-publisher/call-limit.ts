@@ -1,5 +1,6 @@
 import type { FastifyReply } from 'fastify';
 import type { PoolClient } from 'pg';
+import { META_USAGE_HEADERS, type AppUsage, type BusinessUseCaseUsage } from '../../contracts/meta-publisher';
 import { realInterval } from '../shared/platform-time';
 
 /** Meta's own limits, in platform time: budget changes per ad set per hour, and calls per account per hour. */
@@ -29,21 +30,13 @@ async function regainMinutes(db: PoolClient, account: string, hour: string, call
 
 /** Meta's usage headers: the account's share of its hourly calls, and when access comes back. */
 function setUsageHeaders(reply: FastifyReply, account: string, pct: number, regain: number): void {
-  reply.header(
-    'x-business-use-case-usage',
-    JSON.stringify({
-      [account.replace(/^act_/, '')]: [
-        {
-          type: 'ads_management',
-          call_count: pct,
-          total_cputime: pct,
-          total_time: pct,
-          estimated_time_to_regain_access: regain,
-        },
-      ],
-    }),
-  );
-  reply.header('x-app-usage', JSON.stringify({ call_count: pct, total_cputime: pct, total_time: pct }));
+  const entry = { call_count: pct, total_cputime: pct, total_time: pct };
+  const business: BusinessUseCaseUsage = {
+    [account.replace(/^act_/, '')]: [{ type: 'ads_management', ...entry, estimated_time_to_regain_access: regain }],
+  };
+  const app: AppUsage = entry;
+  reply.header(META_USAGE_HEADERS.businessUseCase, JSON.stringify(business));
+  reply.header(META_USAGE_HEADERS.app, JSON.stringify(app));
 }
 
 /** Records the call and sets Meta's usage headers; true when the account is over its limit. */

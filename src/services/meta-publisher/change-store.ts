@@ -2,7 +2,7 @@ import type { Pool } from 'pg';
 import type { ServiceFaults } from '../../contracts/fault-profile';
 import { insertOnce } from '../../db/helpers';
 import { realInterval } from '../shared/platform-time';
-import type { QueuedChange } from './change-schema';
+import type { QueuedChange } from '../../contracts/meta-publisher';
 
 /** A change to queue, with the caller's time scale and faults (the executor calls Meta with them). */
 export interface ChangeToQueue {

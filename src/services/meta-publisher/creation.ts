@@ -1,39 +1,26 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { PoolClient } from 'pg';
-import { z } from 'zod';
+import type { z } from 'zod';
+import {
+  adBody,
+  adSetBody,
+  campaignBody,
+  META_PUBLISHER_ROUTES as ROUTES,
+  type WriteKind,
+} from '../../contracts/meta-publisher';
 import { hashSeed } from '../../stats/random';
 import { inTransaction } from '../../db/helpers';
 import type { ServiceContext } from '../shared/server';
+import { paramsOf, serve } from '../shared/serve';
 import { HttpError, parseOr400 } from '../shared/validation';
 import { countCall } from './call-limit';
 import { adSetAccount } from './change-refs';
-import { recordWrite, type WriteKind } from './meta-requests';
+import { recordWrite } from './meta-requests';
 import { userLimitReached } from './oauth-error';
-
-const accountParams = z.object({ adSetId: z.string().regex(/^act_\d+$/) });
-const campaignBody = z.object({
-  name: z.string().min(1).max(200),
-  objective: z.enum(['OUTCOME_SALES', 'OUTCOME_LEADS', 'OUTCOME_TRAFFIC', 'OUTCOME_AWARENESS']),
-  status: z.enum(['ACTIVE', 'PAUSED']).default('PAUSED'),
-  special_ad_categories: z.array(z.string()).default([]),
-});
-const adSetBody = z.object({
-  name: z.string().min(1).max(200),
-  campaign_id: z.string().min(1),
-  daily_budget: z.number().positive().max(1_000_000),
-  billing_event: z.string().default('IMPRESSIONS'),
-  optimization_goal: z.string().default('LINK_CLICKS'),
-  status: z.enum(['ACTIVE', 'PAUSED']).default('PAUSED'),
-});
-const adBody = z.object({
-  name: z.string().min(1).max(200),
-  adset_id: z.string().min(1).max(100),
-  creative: z.record(z.string(), z.unknown()).default({}),
-  status: z.enum(['ACTIVE', 'PAUSED']).default('PAUSED'),
-});
 
 /** What creating one kind of object takes: its body, where an earlier attempt's object is found, its insert. */
 interface Edge<B extends z.ZodType> {
+  route: (typeof ROUTES)['createCampaign' | 'createAdSet' | 'createAd'];
   kind: WriteKind;
   body: B;
   /** Finds the object an earlier attempt created, by its idempotency key. */
@@ -78,18 +65,21 @@ async function insertAd(db: PoolClient, account: string, id: string, key: string
 
 const EDGES = {
   campaigns: edge({
+    route: ROUTES.createCampaign,
     kind: 'campaign',
     body: campaignBody,
     lookup: 'SELECT id FROM meta_campaigns WHERE idempotency_key = $1',
     insert: insertCampaign,
   }),
   adsets: edge({
+    route: ROUTES.createAdSet,
     kind: 'ad_set',
     body: adSetBody,
     lookup: 'SELECT ad_set_id AS id FROM meta_ad_sets WHERE idempotency_key = $1',
     insert: insertAdSet,
   }),
   ads: edge({
+    route: ROUTES.createAd,
     kind: 'ad',
     body: adBody,
     lookup: 'SELECT id FROM meta_ads WHERE idempotency_key = $1',
@@ -104,7 +94,7 @@ const graphId = (kind: string, key: string) => `${hashSeed(`${kind}:${key}`)}${h
 function createObject(ctx: ServiceContext, name: keyof typeof EDGES) {
   const e: Edge<z.ZodType> = EDGES[name];
   return async function create(request: FastifyRequest, reply: FastifyReply) {
-    const { adSetId: account } = parseOr400(accountParams, request.params, 'path');
+    const { adSetId: account } = paramsOf(e.route, request);
     const body = parseOr400(e.body, request.body);
     const key = ctx.idempotencyKey(request);
     return inTransaction(ctx.pool, async (db) => {
@@ -128,6 +118,6 @@ function createObject(ctx: ServiceContext, name: keyof typeof EDGES) {
  */
 export function registerCreation(app: FastifyInstance, ctx: ServiceContext): void {
   for (const name of Object.keys(EDGES) as Array<keyof typeof EDGES>) {
-    app.post(`/v19.0/:adSetId/${name}`, createObject(ctx, name));
+    serve(app, EDGES[name].route, createObject(ctx, name));
   }
 }

@@ -1,5 +1,7 @@
 import type { FastifyInstance } from 'fastify';
+import { META_ERRORS, META_PUBLISHER_ROUTES as ROUTES } from '../../contracts/meta-publisher';
 import type { ServiceContext } from '../shared/server';
+import { serve } from '../shared/serve';
 import { registerCreation } from './creation';
 import { insightsHandler } from './insights';
 import { registerWriteLookup } from './meta-requests';
@@ -8,7 +10,7 @@ import { updateHandler } from './updates';
 
 /** The simulated Meta Marketing API: Graph-style paths and bodies, insights metrics as strings, Meta's limits. */
 export function registerGraphApi(app: FastifyInstance, ctx: ServiceContext): void {
-  app.get('/v19.0/:adSetId/insights', insightsHandler(ctx));
+  serve(app, ROUTES.insights, insightsHandler(ctx));
   registerCreation(app, ctx);
   registerWriteLookup(app, ctx);
 
@@ -16,8 +18,9 @@ export function registerGraphApi(app: FastifyInstance, ctx: ServiceContext): voi
   app.addHook('onRequest', async (request, reply) => {
     const rate = request.sim?.faults.auth_error_rate ?? 0;
     if (!request.url.startsWith('/v19.0/') || rate <= 0 || ctx.rng() >= rate) return;
-    return oauthException(reply, 'Error validating access token: Session has expired', 190, 463);
+    const { message, code, subcode } = META_ERRORS.expiredToken;
+    return oauthException(reply, message, code, subcode);
   });
 
-  app.post('/v19.0/:objectId', updateHandler(ctx));
+  serve(app, ROUTES.update, updateHandler(ctx));
 }

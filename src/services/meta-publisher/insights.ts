@@ -1,5 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { z } from 'zod';
+import { accountParams, adSetParams, insightsQuery, type InsightsQuery } from '../../contracts/meta-publisher';
 import { creativeBatch } from '../../market/creatives';
 import { binomial, CPM, hourlyDelivery, marketFor, marketHour } from '../../market/market';
 import { hashSeed, seededRng } from '../../stats/random';
@@ -9,16 +9,6 @@ import { HttpError, notFound, parseOr400 } from '../shared/validation';
 import { countCall } from './call-limit';
 import { adSetRow } from './object-store';
 import { userLimitReached } from './oauth-error';
-
-const adSetParams = z.object({ adSetId: z.string().regex(/^act_\d+_as\d+$/, 'unknown ad set id format') });
-const accountParams = z.object({ adSetId: z.string().regex(/^act_\d+$/) });
-const insightsQuery = z.object({
-  seed: z.coerce.number().int().min(0),
-  round: z.coerce.number().int().min(0).max(100_000).default(0),
-  cycle: z.coerce.number().int().min(0).max(100_000).optional(),
-  level: z.literal('ad').default('ad'),
-});
-type InsightsQuery = z.infer<typeof insightsQuery>;
 
 /** Impressions each launched creative gets in its learning cycle. */
 const CREATIVE_IMPRESSIONS = 20_000;

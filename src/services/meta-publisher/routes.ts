@@ -1,14 +1,12 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { z } from 'zod';
+import { META_PUBLISHER_ROUTES as ROUTES } from '../../contracts/meta-publisher';
 import type { ServiceContext } from '../shared/server';
-import { HttpError, notFound, parseOr400 } from '../shared/validation';
+import { bodyOf, paramsOf, serve } from '../shared/serve';
+import { HttpError, notFound } from '../shared/validation';
 import { realMs } from '../shared/platform-time';
-import { changeSchema } from './change-schema';
 import { refProblem } from './change-refs';
 import { accountMaxPerHour, budgetsBefore, changeWithHistory, findChange, queueChange } from './change-store';
 import { registerGraphApi } from './graph-api';
-
-const idParams = z.object({ id: z.string().uuid() });
 
 /**
  * Queues a change for the SafeExecutor; the same idempotency key never queues twice. Its ids must be canonical,
@@ -16,7 +14,7 @@ const idParams = z.object({ id: z.string().uuid() });
  */
 function queueChangeHandler(ctx: ServiceContext) {
   return async function queue(request: FastifyRequest, reply: FastifyReply) {
-    const change = parseOr400(changeSchema, request.body);
+    const change = bodyOf(ROUTES.queueChange, request);
     const key = ctx.idempotencyKey(request);
     const problem = await refProblem(ctx.pool, change);
     if (problem) throw new HttpError(400, 'bad_request', `body: ${problem.field}: ${problem.message}`, problem.field);
@@ -32,7 +30,7 @@ function queueChangeHandler(ctx: ServiceContext) {
 /** The queue's row of one change. */
 function changeHandler(ctx: ServiceContext) {
   return async function change(request: FastifyRequest) {
-    const { id } = parseOr400(idParams, request.params, 'path');
+    const { id } = paramsOf(ROUTES.change, request);
     const row = await findChange(ctx.pool, id);
     if (!row) throw notFound(`change ${id}`);
     return row;
@@ -46,7 +44,7 @@ function changeHandler(ctx: ServiceContext) {
  */
 function auditHandler(ctx: ServiceContext) {
   return async function audit(request: FastifyRequest) {
-    const { id } = parseOr400(idParams, request.params, 'path');
+    const { id } = paramsOf(ROUTES.audit, request);
     const c = await changeWithHistory(ctx.pool, id);
     if (!c) throw notFound(`change ${id}`);
     const scale = Number(c.time_scale);
@@ -85,7 +83,7 @@ function auditHandler(ctx: ServiceContext) {
 /** Meta Publisher: the simulated Graph API and the SafeExecutor's queue. */
 export function registerMetaPublisher(app: FastifyInstance, ctx: ServiceContext): void {
   registerGraphApi(app, ctx);
-  app.post('/safe-executor/changes', queueChangeHandler(ctx));
-  app.get('/safe-executor/changes/:id', changeHandler(ctx));
-  app.get('/safe-executor/changes/:id/audit', auditHandler(ctx));
+  serve(app, ROUTES.queueChange, queueChangeHandler(ctx));
+  serve(app, ROUTES.change, changeHandler(ctx));
+  serve(app, ROUTES.audit, auditHandler(ctx));
 }

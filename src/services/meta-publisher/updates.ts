@@ -1,30 +1,20 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { z } from 'zod';
+import {
+  adSetUpdateBody,
+  adUpdateBody,
+  ID_FORMS,
+  META_ERRORS,
+  META_PUBLISHER_ROUTES as ROUTES,
+} from '../../contracts/meta-publisher';
 import { inTransaction } from '../../db/helpers';
 import { realInterval } from '../shared/platform-time';
 import type { ServiceContext } from '../shared/server';
+import { paramsOf } from '../shared/serve';
 import { HttpError, parseOr400 } from '../shared/validation';
 import { countCall, META_LIMITS } from './call-limit';
-import { ID_FORMS } from './change-schema';
 import { priorWrite, recordWrite } from './meta-requests';
 import { adRow, adSetRow, recentBudgetChanges, setAdSetBudget, setAdSetStatus, updateAd } from './object-store';
 import { oauthException, userLimitReached } from './oauth-error';
-
-const objectParams = z.object({ objectId: z.string().min(1).max(100) });
-const status = z.enum(['ACTIVE', 'PAUSED']);
-const adSetUpdateBody = z
-  .object({
-    seed: z.number().int().min(0).optional(),
-    daily_budget: z.number().positive().max(1_000_000).optional(),
-    ad_split: z.record(z.string(), z.number().min(0).max(1)).optional(),
-    status: status.optional(),
-  })
-  .refine((b) => (b.daily_budget === undefined) !== (b.status === undefined), {
-    message: 'give either daily_budget or status',
-  });
-const adUpdateBody = z
-  .object({ creative: z.record(z.string(), z.unknown()).optional(), status: status.optional() })
-  .refine((b) => b.creative !== undefined || b.status !== undefined, { message: 'give creative or status' });
 
 /** What one update call carries: the object, the caller's key and the request (for its time scale). */
 interface Update {
@@ -68,8 +58,7 @@ async function updateAdSetObject({ ctx, request, reply, objectId, key }: Update)
     }
     const recent = await recentBudgetChanges(db, objectId, realInterval(1, request.sim.timeScale));
     if (recent >= META_LIMITS.budgetChangesPerAdSetHour) {
-      const message = 'Calls to this api have exceeded the rate limit: ad set budget changed too often';
-      return oauthException(reply, message, 613);
+      return oauthException(reply, META_ERRORS.budgetTooOften.message, META_ERRORS.budgetTooOften.code);
     }
     const budget = body.daily_budget as number;
     await setAdSetBudget(db, key, objectId, row, budget, body.ad_split);
@@ -86,7 +75,7 @@ async function updateAdSetObject({ ctx, request, reply, objectId, key }: Update)
  */
 export function updateHandler(ctx: ServiceContext) {
   return async function update(request: FastifyRequest, reply: FastifyReply) {
-    const { objectId } = parseOr400(objectParams, request.params, 'path');
+    const { objectId } = paramsOf(ROUTES.update, request);
     const isAdSet = ID_FORMS.adSet.test(objectId);
     if (!isAdSet && !ID_FORMS.ad.test(objectId))
       throw new HttpError(400, 'bad_request', `path: objectId: no object id of that format: ${objectId}`, 'objectId');

@@ -1,30 +1,12 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { z } from 'zod';
+import { TITAN_CORE_ROUTES as ROUTES, QUORUM, TITANS } from '../../contracts/titan-core';
 import type { ServiceContext } from '../shared/server';
-import { HttpError, notFound, parseOr400 } from '../shared/validation';
+import { bodyOf, paramsOf, serve } from '../shared/serve';
+import { HttpError, notFound } from '../shared/validation';
 import { blueprintVerdict, recordVerdict, storePlan } from './blueprint-store';
-import { councilVote, QUORUM, TITANS } from './council';
-import { battlePlan, OBJECTIVES, veoGenerationMs } from './director';
+import { councilVote } from './council';
+import { battlePlan, veoGenerationMs } from './director';
 import { checkVeoJob, completeDueVeoJobs, startVeoJob, type VeoJob } from './veo-store';
-
-const briefSchema = z.object({
-  campaign_name: z.string().min(1).max(200),
-  objective: z.enum(OBJECTIVES),
-  audience: z.string().min(1).max(200),
-  daily_budget: z.number().positive().max(1_000_000),
-  duration_seconds: z.number().min(5).max(120),
-});
-const voteSchema = z.object({
-  blueprint_id: z.string().uuid(),
-  predicted_ctr: z.number().min(0).max(1),
-  prediction_id: z.string().uuid().optional(),
-});
-const veoSchema = z.object({
-  blueprint_id: z.string().uuid(),
-  prompt: z.string().min(1).max(2000),
-  duration_seconds: z.number().min(2).max(60),
-});
-const idParams = z.object({ id: z.string().uuid() });
 
 /** How often the service completes due Veo jobs by itself, whether or not anyone asks. */
 const SWEEP_EVERY_MS = 500;
@@ -42,7 +24,7 @@ function veoAnswer(job: VeoJob, created?: boolean) {
 /** The director: a battle plan for a campaign, stored as a pending blueprint with its storyboard. */
 function battlePlanHandler(ctx: ServiceContext) {
   return async function director(request: FastifyRequest, reply: FastifyReply) {
-    const brief = parseOr400(briefSchema, request.body);
+    const brief = bodyOf(ROUTES.battlePlan, request);
     const key = ctx.idempotencyKey(request);
     const { plan, scenes, features } = battlePlan(key, brief);
     // Planning is an LLM call: a couple of seconds of platform time.
@@ -60,7 +42,7 @@ function battlePlanHandler(ctx: ServiceContext) {
 /** The council of titans: every titan votes once per plan; approval needs a quorum of approving votes. */
 function titanVotesHandler(ctx: ServiceContext) {
   return async function titanVotes(request: FastifyRequest, reply: FastifyReply) {
-    const body = parseOr400(voteSchema, request.body);
+    const body = bodyOf(ROUTES.titanVotes, request);
     const key = ctx.idempotencyKey(request);
     if ((await blueprintVerdict(ctx.pool, body.blueprint_id)) === undefined)
       throw notFound(`blueprint ${body.blueprint_id}`);
@@ -84,7 +66,7 @@ function titanVotesHandler(ctx: ServiceContext) {
 /** Starts a Veo generation for an approved plan; it completes on its own after its generation time. */
 function startVeoHandler(ctx: ServiceContext) {
   return async function startVeo(request: FastifyRequest, reply: FastifyReply) {
-    const body = parseOr400(veoSchema, request.body);
+    const body = bodyOf(ROUTES.startVeo, request);
     const key = ctx.idempotencyKey(request);
     const verdict = await blueprintVerdict(ctx.pool, body.blueprint_id);
     if (verdict === undefined) throw notFound(`blueprint ${body.blueprint_id}`);
@@ -105,7 +87,7 @@ function startVeoHandler(ctx: ServiceContext) {
 /** A cheap status check: completes the job first if its time has come. */
 function veoStatusHandler(ctx: ServiceContext) {
   return async function veoStatus(request: FastifyRequest) {
-    const { id } = parseOr400(idParams, request.params, 'path');
+    const { id } = paramsOf(ROUTES.veoStatus, request);
     await completeDueVeoJobs(ctx.pool, id);
     const job = await checkVeoJob(ctx.pool, id);
     if (!job) throw notFound(`veo job ${id}`);
@@ -121,8 +103,8 @@ export function registerAiCouncil(app: FastifyInstance, ctx: ServiceContext): vo
   sweeper.unref();
   app.addHook('onClose', async () => clearInterval(sweeper));
 
-  app.post('/director/battle-plans', battlePlanHandler(ctx));
-  app.post('/council/titans/votes', titanVotesHandler(ctx));
-  app.post('/veo/jobs', startVeoHandler(ctx));
-  app.get('/veo/jobs/:id', veoStatusHandler(ctx));
+  serve(app, ROUTES.battlePlan, battlePlanHandler(ctx));
+  serve(app, ROUTES.titanVotes, titanVotesHandler(ctx));
+  serve(app, ROUTES.startVeo, startVeoHandler(ctx));
+  serve(app, ROUTES.veoStatus, veoStatusHandler(ctx));
 }

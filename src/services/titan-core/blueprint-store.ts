@@ -1,6 +1,6 @@
 import type { Pool, PoolClient } from 'pg';
 import { inTransaction, insertOnce } from '../../db/helpers';
-import type { Vote } from './council';
+import type { Vote } from '../../contracts/titan-core';
 
 /** The council's verdict on a blueprint ('pending' until decided), if the blueprint exists. */
 export async function blueprintVerdict(pool: Pool, id: string): Promise<string | undefined> {
