@@ -173,11 +173,9 @@ export const META_USAGE_HEADERS = {
   app: 'x-app-usage',
 } as const;
 export const usageHeaders = z.object({
-  [META_USAGE_HEADERS.businessUseCase]: z
-    .string()
-    .meta({
-      description:
-        'JSON: { "<account number>": [{ type, call_count, total_cputime, total_time, estimated_time_to_regain_access }] }',
-    }),
+  [META_USAGE_HEADERS.businessUseCase]: z.string().meta({
+    description:
+      'JSON: { "<account number>": [{ type, call_count, total_cputime, total_time, estimated_time_to_regain_access }] }',
+  }),
   [META_USAGE_HEADERS.app]: z.string().meta({ description: 'JSON: { call_count, total_cputime, total_time }' }),
 });

@@ -14,6 +14,3 @@ export const ID_FORMS = {
   /** The platform's own campaign, a lowercase UUID. */
   campaign: /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/,
 };
-
-/** The Graph API version in every Graph path. */
-export const GRAPH_VERSION = 'v19.0';
