@@ -1,3 +1,4 @@
+import type { ChangeAudit as AuditAnswer } from '../contracts/meta-publisher';
 import { subContext } from '../flows/call-context';
 import type { CallContext } from '../flows/types';
 import type { ActivityDeps } from './deps';
@@ -5,33 +6,8 @@ import { attempted, callService } from './http';
 import { send } from './requests';
 import { queueChangeRequest } from './shared-requests';
 
-/** What the SafeExecutor did with one change and how its rules look around it (the audit endpoint's answer). */
-export interface ChangeAudit {
-  id: string;
-  status: string;
-  change_type: string;
-  ad_account_id: string;
-  ad_set_id: string;
-  attempts: number;
-  last_error: string | null;
-  /** Platform seconds. */
-  jitter_seconds: number | null;
-  waited_seconds: number | null;
-  rules: {
-    requested?: number;
-    current?: number;
-    velocity_low?: number;
-    velocity_high?: number;
-    target?: number;
-    applied?: number;
-    clipped?: boolean;
-    account_changes_in_hour?: number;
-  } | null;
-  new_value: Record<string, unknown> | null;
-  history_rows: number;
-  account_max_changes_per_hour: number;
-  velocity_spread: number | null;
-}
+/** The audit's fields the meta-api flow reads (the contract's answer has these and more). */
+export type ChangeAudit = Omit<AuditAnswer, 'planned_delay_seconds' | 'old_value'>;
 
 /** The meta-api flow's calls: Graph API creation, the SafeExecutor queue for ads, and the executor's audit. */
 export function createMetaApiActivities(deps: ActivityDeps) {

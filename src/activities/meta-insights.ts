@@ -1,17 +1,6 @@
+import type { InsightsPage } from '../contracts/meta-publisher';
 import type { CallContext } from '../flows/types';
 import { callService, type HttpDeps } from './http';
-
-/** Meta's insights answer: one row per ad, its metrics as Graph sends them (strings). */
-interface GraphInsights {
-  data: Array<{
-    ad_id: string;
-    impressions: string;
-    clicks: string;
-    spend: string;
-    date_start: string;
-    date_stop: string;
-  }>;
-}
 
 export interface InsightRow {
   ad_id: string;
@@ -30,7 +19,7 @@ export async function readInsights(
   meta: CallContext,
   path: string,
 ): Promise<{ rows: InsightRow[]; window?: { start: string; end: string } }> {
-  const insights = await callService<GraphInsights>(deps, 'meta-publisher', meta, 'GET', path);
+  const insights = await callService<InsightsPage>(deps, 'meta-publisher', meta, 'GET', path);
   const rows = insights.data.map((r) => ({
     ad_id: r.ad_id,
     impressions: Number(r.impressions),

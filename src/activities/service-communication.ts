@@ -132,12 +132,12 @@ type QueuedChange = {
  * Meta holds. That is set-up, not the path the step measures, so it runs without the injected faults.
  */
 async function ownAdSet(deps: ActivityDeps, gw: CallContext, input: QueueInput): Promise<string> {
-  const create = async (edge: string, body: Record<string, unknown>) =>
+  const create = async (edge: string, path: string, body: Record<string, unknown>) =>
     (
       ok(
         await callGateway(deps, gw, {
           method: 'POST',
-          path: `/api/meta-publisher/v19.0/${input.ad_account_id}/${edge}`,
+          path,
           faults: QUIET_FAULTS,
           upstreamFaults: QUIET_FAULTS,
           idempotencyKey: `${gw.key}:${edge}`,
@@ -146,8 +146,13 @@ async function ownAdSet(deps: ActivityDeps, gw: CallContext, input: QueueInput):
         edge,
       ).body as { id: string }
     ).id;
-  const campaign = await create('campaigns', { name: input.ad_set_id, objective: 'OUTCOME_TRAFFIC' });
-  return create('adsets', { name: input.ad_set_id, campaign_id: campaign, daily_budget: 100 });
+  // Whole paths, so the contract check can read each route.
+  const graph = `/api/meta-publisher/v19.0/${input.ad_account_id}`;
+  const campaign = await create('campaigns', `${graph}/campaigns`, {
+    name: input.ad_set_id,
+    objective: 'OUTCOME_TRAFFIC',
+  });
+  return create('adsets', `${graph}/adsets`, { name: input.ad_set_id, campaign_id: campaign, daily_budget: 100 });
 }
 
 /** The ML Service queues a decision on the Meta Publisher's SafeExecutor queue, once, as the Gateway shows. */

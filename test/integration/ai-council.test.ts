@@ -2,7 +2,7 @@ import { FLOWS } from '../../src/flows/catalog';
 import { standardResultSchema, type StandardResult } from '../../src/result/schema';
 import { BUILT_IN_PROFILES, type FaultProfile } from '../../src/contracts/fault-profile';
 import { SIM_HEADERS } from '../../src/contracts/sim-headers';
-import { QUORUM, TITANS } from '../../src/services/titan-core/council';
+import { QUORUM, TITANS } from '../../src/contracts/titan-core';
 import { rowsPerFlow, runOptions } from '../support/runs';
 import { useTestStack } from '../support/stack';
 

@@ -1,6 +1,6 @@
 import type { Pool, PoolClient } from 'pg';
 import { marketFor } from '../../market/market';
-import type { QueuedChange } from './change-schema';
+import type { QueuedChange } from '../../contracts/meta-publisher';
 
 /** A field of a change that names nothing, or the wrong thing. */
 export interface RefProblem {

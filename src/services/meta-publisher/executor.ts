@@ -6,10 +6,9 @@ import { realInterval, realMs } from '../shared/platform-time';
 import { budgetsInWindow } from '../shared/budget-history';
 import { hashSeed } from '../../stats/random';
 import { marketFor } from '../../market/market';
-import { changeSchema, type QueuedChange } from './change-schema';
+import { changeSchema, type AppliedWrite, type QueuedChange } from '../../contracts/meta-publisher';
 import { refProblem } from './change-refs';
 import { lookupWrite, writeMeta, type MetaCallOptions } from './meta-client';
-import type { AppliedWrite } from './meta-requests';
 
 /** The SafeExecutor's rules, in platform time where they are times. */
 export const EXECUTOR_RULES = {

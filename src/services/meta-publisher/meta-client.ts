@@ -2,10 +2,7 @@ import { Agent, request } from 'undici';
 import type { ServiceFaults } from '../../contracts/fault-profile';
 import { metaBackoffMs } from '../../contracts/meta-usage';
 import { encodeFaults, SIM_HEADERS } from '../../contracts/sim-headers';
-import { appliedWriteSchema, type AppliedWrite } from './meta-requests';
-
-/** Meta's error codes for its limits: app (4), user (17), page (32), per-object (613), business use case (8000x). */
-const THROTTLING_CODES = new Set([4, 17, 32, 613, 80000, 80001, 80002, 80003, 80004, 80005, 80006, 80008, 80014]);
+import { appliedWriteSchema, THROTTLING_CODES, type AppliedWrite } from '../../contracts/meta-publisher';
 
 /** What one call to Meta came to. Only `unanswered` leaves open whether Meta applied the write. */
 export type MetaAnswer =

@@ -1,22 +1,9 @@
 import type { FastifyInstance } from 'fastify';
 import type { PoolClient } from 'pg';
-import { z } from 'zod';
+import { META_PUBLISHER_ROUTES as ROUTES, type WriteKind } from '../../contracts/meta-publisher';
 import type { ServiceContext } from '../shared/server';
-import { notFound, parseOr400 } from '../shared/validation';
-
-export type WriteKind = 'campaign' | 'ad_set' | 'ad' | 'budget_update' | 'status_update' | 'creative_swap';
-
-/** What the simulated Meta holds about one write it applied, found by the caller's idempotency key. */
-export const appliedWriteSchema = z.object({
-  idempotency_key: z.string(),
-  kind: z.string(),
-  object_id: z.string(),
-  ad_account_id: z.string(),
-  before: z.record(z.string(), z.unknown()).nullable(),
-  response: z.record(z.string(), z.unknown()),
-  at: z.string(),
-});
-export type AppliedWrite = z.infer<typeof appliedWriteSchema>;
+import { paramsOf, serve } from '../shared/serve';
+import { notFound } from '../shared/validation';
 
 /** Records a write in the transaction that applied it, so the record exists exactly when the write does. */
 export async function recordWrite(
@@ -41,15 +28,13 @@ export async function priorWrite(db: PoolClient, key: string): Promise<Record<st
   return (row.rows[0]?.response as Record<string, unknown>) ?? null;
 }
 
-const keyParams = z.object({ key: z.string().min(1).max(300) });
-
 /**
  * The simulation's answer to "did you apply this?": 200 with the write, or 404 when nothing was applied under the
  * key. Not a Meta Graph path: Meta offers no such lookup, the simulated one lets a caller resolve a lost answer.
  */
 export function registerWriteLookup(app: FastifyInstance, ctx: ServiceContext): void {
-  app.get('/sim/meta/writes/:key', async (request) => {
-    const { key } = parseOr400(keyParams, request.params, 'path');
+  serve(app, ROUTES.write, async function appliedWrite(request) {
+    const { key } = paramsOf(ROUTES.write, request);
     const row = await ctx.pool.query(
       `SELECT idempotency_key, kind, object_id, ad_account_id, before, response, to_json(at) #>> '{}' AS at
        FROM meta_requests WHERE idempotency_key = $1`,

@@ -1,15 +1,5 @@
+import { QUORUM, TITANS, type Vote } from '../../contracts/titan-core';
 import { hashSeed, seededRng } from '../../stats/random';
-
-/** The AI Council's members; each scores a creative from its own angle. */
-export const TITANS = ['brand_guardian', 'performance_oracle', 'creative_director', 'compliance_officer'] as const;
-export const QUORUM = 3;
-
-export interface Vote {
-  evaluator: (typeof TITANS)[number];
-  score: number;
-  approve: boolean;
-  reason: string;
-}
 
 /**
  * Each titan scores around the predicted CTR's promise with its own bias and noise; approval needs a

@@ -1,23 +1,15 @@
+import type { Brief } from '../../contracts/titan-core';
 import { hashSeed, pick, seededRng } from '../../stats/random';
 import { detectScenes } from '../drive-intel/routes';
 
-export const OBJECTIVES = ['conversions', 'traffic', 'awareness', 'app_installs'] as const;
 const ANGLES = ['problem_solution', 'testimonial', 'before_after', 'unboxing', 'founder_story', 'us_vs_them'] as const;
 const PLACEMENTS = ['reels', 'stories', 'feed', 'tiktok'] as const;
-
-export interface BriefInput {
-  campaign_name: string;
-  objective: (typeof OBJECTIVES)[number];
-  audience: string;
-  daily_budget: number;
-  duration_seconds: number;
-}
 
 /**
  * The director's battle plan for a campaign: creative angle, placements, budget phases, and a storyboard
  * whose scenes the ML Service can score before any footage exists. Seeded by the plan's key (retries agree).
  */
-export function battlePlan(key: string, brief: BriefInput) {
+export function battlePlan(key: string, brief: Brief) {
   const rng = seededRng(hashSeed(`${key}:plan`));
   const scenes = detectScenes(`${key}:storyboard`, brief.duration_seconds);
   // Not every plan opens on a strong hook: those score lower with the Oracle and the council.

@@ -1,40 +1,26 @@
-import type { FastifyInstance } from 'fastify';
-import { z } from 'zod';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { TITAN_CORE_ROUTES as ROUTES } from '../../contracts/titan-core';
 import type { ServiceContext } from '../shared/server';
-import { insertOnce } from '../../db/helpers';
-import { parseOr400 } from '../shared/validation';
+import { bodyOf, serve } from '../shared/serve';
 import { registerAiCouncil } from './ai-council-routes';
+import { storeEvaluated } from './blueprint-store';
 import { councilVote } from './council';
 
-const evaluateSchema = z.object({
-  video_id: z.string().uuid(),
-  predicted_ctr: z.number().min(0).max(1),
-  campaign_id: z.string().uuid().optional(),
-  brief: z.record(z.string(), z.unknown()).optional(),
-});
-
-export function registerTitanCore(app: FastifyInstance, ctx: ServiceContext): void {
-  registerAiCouncil(app, ctx);
-  app.post('/council/evaluate', async (request, reply) => {
-    const body = parseOr400(evaluateSchema, request.body);
+/** The council's one-call evaluation of a video (the creative flow's): votes, verdict and a decided blueprint. */
+function evaluateHandler(ctx: ServiceContext) {
+  return async function evaluate(request: FastifyRequest, reply: FastifyReply) {
+    const body = bodyOf(ROUTES.evaluate, request);
     const key = ctx.idempotencyKey(request);
     const { votes, approved, score } = councilVote(key, body.predicted_ctr);
-    const { row, created } = await insertOnce<{ id: string; verdict: string; score: number; council_votes: unknown }>(
-      ctx.pool,
-      'blueprints',
+    const { row, created } = await storeEvaluated(ctx.pool, {
       key,
-      `INSERT INTO blueprints (idempotency_key, campaign_id, video_id, brief, verdict, council_votes, score, decided_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, now()) ON CONFLICT (idempotency_key) DO NOTHING RETURNING *`,
-      [
-        key,
-        body.campaign_id ?? null,
-        body.video_id,
-        JSON.stringify(body.brief ?? {}),
-        approved ? 'approved' : 'rejected',
-        JSON.stringify(votes),
-        score,
-      ],
-    );
+      campaignId: body.campaign_id,
+      videoId: body.video_id,
+      brief: body.brief ?? {},
+      votes,
+      approved,
+      score,
+    });
     return reply.code(created ? 201 : 200).send({
       blueprint_id: row.id,
       verdict: row.verdict,
@@ -42,5 +28,11 @@ export function registerTitanCore(app: FastifyInstance, ctx: ServiceContext): vo
       votes: row.council_votes,
       created,
     });
-  });
+  };
+}
+
+/** Titan-Core: the AI Council's director, titans and Veo, and the creative flow's one-call evaluation. */
+export function registerTitanCore(app: FastifyInstance, ctx: ServiceContext): void {
+  registerAiCouncil(app, ctx);
+  serve(app, ROUTES.evaluate, evaluateHandler(ctx));
 }
