@@ -1,7 +1,8 @@
 import { Command } from 'commander';
 import { FLOW_NAMES, FLOWS } from '../flows/catalog';
 import { BUILT_IN_PROFILES } from '../services/shared/fault-profile';
-import { reportCommand, stackCommand, startWorkflowCommand } from './commands';
+import { stackCommand, startWorkflowCommand } from './commands';
+import { reportCommand } from './report-command';
 import { checkLimitSteps, compareCommand, historyCommand } from './compare-command';
 import { UsageError } from './errors';
 import { parseCompareOptions, parseHistoryOptions, parseRunReportOptions } from './report-options';
