@@ -1,11 +1,22 @@
 import { setTimeout as delay } from 'node:timers/promises';
-import type { ChaosPlan } from '../cli/chaos-options';
 import { cmdlineOf } from '../proc';
 import type { ChaosKill, ChaosSection } from '../result/schema';
 import { SERVICE_NAMES } from '../services/catalog';
 import { hashSeed, pick, seededRng } from '../stats/random';
 import type { ChildStatus } from './stack-file';
 import { EXECUTORS } from './stack';
+
+/** The signals chaos may send. */
+export const CHAOS_SIGNALS = ['SIGKILL', 'SIGTERM', 'SIGINT'] as const;
+
+/** A validated `--chaos` plan: whom to kill (in turn, or at random), how often, with which signal. */
+export interface ChaosPlan {
+  text: string;
+  /** `random`, or the targets killed in turn. */
+  targets: 'random' | string[];
+  everyMs: number;
+  signal: (typeof CHAOS_SIGNALS)[number];
+}
 
 const EXECUTOR_NAMES = Array.from({ length: EXECUTORS }, (_, i) => `executor-${i + 1}`);
 /** What `random` picks among: the services and the SafeExecutors. */
