@@ -56,7 +56,7 @@ export async function withResultsDatabase<T>(req: ResultsDatabaseRequest, fn: (p
       throw err;
     }
   }
-  return withStoredPostgres(why ?? 'no PostgreSQL is running', req.say, fn);
+  return withStoredPostgres(why ?? "no PostgreSQL is running ('npm run stack' starts one)", req.say, fn);
 }
 
 /** `fn` on the project's own PostgreSQL data, started for it; or a line saying there is none to start. */

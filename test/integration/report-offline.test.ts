@@ -108,7 +108,7 @@ test('with no stored results anywhere, report says so in one line', async () => 
         args,
         code: 1,
         lines: [
-          'no PostgreSQL is running, and no results are stored to answer from: ' +
+          "no PostgreSQL is running ('npm run stack' starts one), and no results are stored to answer from: " +
             `no DATABASE_URL, and no PostgreSQL data in ${path.join(empty, 'postgres')}`,
         ],
       });
