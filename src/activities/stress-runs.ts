@@ -1,5 +1,6 @@
 import { ApplicationFailure } from '@temporalio/common';
 import type { Pool } from 'pg';
+import { saveStressRun } from '../db/stress-runs-store';
 import { standardResultSchema, type StandardResult } from '../result/schema';
 import { suiteResultSchema } from '../result/suite-schema';
 
@@ -26,14 +27,7 @@ export function createStressRunActivities(deps: { pool: Pool }) {
     },
     /** Stores (or, on retry, overwrites with the same) final result of a run. */
     async store_stress_run(result: StandardResult, startedAt: number): Promise<void> {
-      const valid = standardResultSchema.parse(result);
-      await deps.pool.query(
-        `INSERT INTO stress_runs (run_id, flow, params, result, success_rate, started_at)
-         VALUES ($1, $2, $3, $4, $5, to_timestamp($6 / 1000.0))
-         ON CONFLICT (run_id) DO UPDATE SET result = EXCLUDED.result, success_rate = EXCLUDED.success_rate,
-           finished_at = now()`,
-        [valid.run_id, valid.flow, JSON.stringify(valid.params), JSON.stringify(valid), valid.success_rate, startedAt],
-      );
+      await saveStressRun(deps.pool, standardResultSchema.parse(result), startedAt);
     },
   };
 }

@@ -1,6 +1,7 @@
 import { creativeRequests, type CreativeStep } from '../activities/creative-requests';
 import type { ServiceName } from '../services/catalog';
-import { scrapeMetrics, type Sample } from '../stats/prometheus-text';
+import type { Sample } from '../stats/prometheus-text';
+import { scrapeMetrics } from './scrape-metrics';
 
 /**
  * What the services themselves measured: each one's `http_request_duration_seconds` (from the request's arrival to

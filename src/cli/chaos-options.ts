@@ -1,17 +1,8 @@
 import { z } from 'zod';
-import { CHAOS_TARGETS } from '../stack/chaos';
+import { CHAOS_SIGNALS as SIGNALS, CHAOS_TARGETS, type ChaosPlan } from '../stack/chaos';
 import { UsageError } from './errors';
 
-const SIGNALS = ['SIGKILL', 'SIGTERM', 'SIGINT'] as const;
-
-/** A validated `--chaos` plan: whom to kill (in turn, or at random), how often, with which signal. */
-export interface ChaosPlan {
-  text: string;
-  /** `random`, or the targets killed in turn. */
-  targets: 'random' | string[];
-  everyMs: number;
-  signal: (typeof SIGNALS)[number];
-}
+export type { ChaosPlan };
 
 const durationMs = z
   .string()

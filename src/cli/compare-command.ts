@@ -4,13 +4,14 @@ import { compareRuns, type Comparison } from '../report/compare';
 import { formatComparison, formatDifferences, formatRegressions } from '../report/compare-format';
 import { formatHistory } from '../report/history-format';
 import { checkRegressions, type RegressionCheck, type RegressionLimit } from '../report/regression';
-import { describeRef, flowHistory, loadRun, type RunRef, type StoredRun } from '../report/stored-runs';
+import { recentRunsOf, type StoredRun } from '../db/stress-runs-store';
+import { describeRef, loadRun, type RunRef } from '../report/stored-runs';
 import type { StandardResult } from '../result/schema';
 import { regressionOutcome } from '../report/flow-report';
 import { EXIT, UsageError } from './errors';
 import { writeHtmlReport } from './html-output';
 import type { CompareOptions } from './report-options';
-import { withStressRuns } from './stress-runs-db';
+import { withResultsDatabase } from './results-database';
 
 const say = (line: string) => process.stderr.write(`${line}\n`);
 
@@ -42,7 +43,7 @@ export function printComparison(comparison: Comparison, limits: RegressionLimit[
 
 /** `compare <baseline> <run>`: side by side from stress_runs; exit 99 when a --max-regression limit is passed. */
 export async function compareCommand(opts: CompareOptions): Promise<number> {
-  return withStressRuns(async (pool) => {
+  return withResultsDatabase({ say }, async (pool) => {
     const baseline = await mustLoad(pool, opts.baseline);
     const run = await mustLoad(pool, opts.run);
     const steps = [
@@ -65,8 +66,8 @@ export async function compareCommand(opts: CompareOptions): Promise<number> {
 export async function historyCommand(opts: { flow: string; limit: number }): Promise<number> {
   if (!isFlowName(opts.flow)) throw new UsageError(`unknown flow '${opts.flow}'`);
   const flow = opts.flow;
-  return withStressRuns(async (pool) => {
-    process.stdout.write(`${formatHistory(flow, await flowHistory(pool, flow, opts.limit))}\n`);
+  return withResultsDatabase({ say }, async (pool) => {
+    process.stdout.write(`${formatHistory(flow, await recentRunsOf(pool, flow, opts.limit))}\n`);
     return EXIT.ok;
   });
 }
@@ -78,7 +79,7 @@ export async function compareWithBaseline(
   limits: RegressionLimit[],
   databaseUrl?: string,
 ): Promise<{ comparison: Comparison; checks: RegressionCheck[] } | undefined> {
-  return withStressRuns(async (pool) => {
+  return withResultsDatabase({ databaseUrl, say }, async (pool) => {
     const ref: RunRef = baseline === 'latest' ? { kind: 'latest', flow: result.flow as keyof typeof FLOWS } : baseline;
     const found = await loadRun(pool, ref, result.run_id);
     if (!found) {
@@ -88,5 +89,5 @@ export async function compareWithBaseline(
     process.stdout.write('\n');
     const comparison = compareRuns(found.result, result);
     return { comparison, checks: printComparison(comparison, limits) };
-  }, databaseUrl);
+  });
 }

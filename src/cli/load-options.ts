@@ -82,93 +82,107 @@ export function parseStages(text: string): Stage[] {
   });
 }
 
+type Given = { count?: number; concurrency?: number; thresholds: Threshold[] };
+
+/** The flags every model reads, parsed. */
+interface LoadFlags {
+  rate?: number;
+  duration?: number;
+  stages?: Stage[];
+  maxInFlight?: number;
+}
+
+/** `--find-breakpoint`: the search's steps, refused with flags that set the rate themselves. */
+function breakpointShape(raw: RawLoad, given: Given, f: LoadFlags): LoadShape {
+  const { rate, stages, duration, maxInFlight } = f;
+  const clash = (
+    [
+      ['--rate', rate],
+      ['--stages', stages],
+      ['--duration', duration],
+      ['--count', given.count],
+      ['--concurrency', given.concurrency],
+    ] as const
+  ).find(([, v]) => v !== undefined);
+  if (clash) throw new UsageError(`${clash[0]} does not go with --find-breakpoint: the search sets the rates itself`);
+  if (!given.thresholds.length) {
+    throw new UsageError("--find-breakpoint needs at least one --threshold, e.g. --threshold 'success_rate>=99'");
+  }
+  const stepFactor = parse(
+    z
+      .string()
+      .regex(/^\d+(\.\d+)?$/, '--step-factor must be a number above 1, e.g. 1.5')
+      .transform(Number)
+      .refine((f) => f > 1 && f <= 10, '--step-factor must be above 1 and at most 10'),
+    raw.stepFactor,
+  );
+  return {
+    model: 'breakpoint',
+    start_rate: parse(positiveRate('--start-rate'), raw.startRate) ?? LOAD_DEFAULTS.startRate,
+    step_factor: stepFactor ?? LOAD_DEFAULTS.stepFactor,
+    hold_ms: parse(durationText('--hold'), raw.hold) ?? LOAD_DEFAULTS.holdMs,
+    max_steps: parse(wholeNumber('--max-steps', 1, 50), raw.maxSteps) ?? LOAD_DEFAULTS.maxSteps,
+    max_in_flight: maxInFlight ?? LOAD_DEFAULTS.maxInFlight,
+    thresholds: given.thresholds,
+  };
+}
+
+/** `--rate` or `--stages`: an open model, starts offered at a rate whatever is in flight. */
+function openShape(given: Given, f: LoadFlags): LoadShape {
+  const { rate, stages, duration, maxInFlight } = f;
+  if (rate !== undefined && stages !== undefined) throw new UsageError('give --rate or --stages, not both');
+  if (given.concurrency !== undefined) {
+    throw new UsageError(
+      `${rate !== undefined ? '--rate' : '--stages'} does not go with --concurrency: an open model caps flows with --max-in-flight`,
+    );
+  }
+  let shape: LoadShape;
+  if (stages) {
+    if (duration !== undefined) throw new UsageError('--duration does not go with --stages: the stages set it');
+    shape = { model: 'open', start_rate: 0, stages, max_in_flight: maxInFlight ?? LOAD_DEFAULTS.maxInFlight };
+  } else {
+    if (duration === undefined && given.count === undefined) {
+      throw new UsageError('--rate needs --duration (e.g. 90s) or --count (how many flows to start)');
+    }
+    if (duration !== undefined && given.count !== undefined) {
+      throw new UsageError('give --duration or --count with --rate, not both');
+    }
+    const span = duration ?? (given.count! / rate!) * 1000;
+    shape = {
+      model: 'open',
+      start_rate: rate!,
+      stages: [{ duration_ms: span, target_rate: rate! }],
+      max_in_flight: maxInFlight ?? LOAD_DEFAULTS.maxInFlight,
+    };
+  }
+  if (given.count !== undefined) shape.count = given.count;
+  if (plannedStarts(shape) < 1) throw new UsageError('the load starts no flow at all: raise the rate or the duration');
+  return shape;
+}
+
 /**
  * The run's load shape from its flags, or undefined for today's closed batch (`--count` at `--concurrency`).
  * Combinations that make no sense are refused with one line naming them.
  */
-export function parseLoadShape(
-  raw: RawLoad,
-  given: { count?: number; concurrency?: number; thresholds: Threshold[] },
-): LoadShape | undefined {
-  const rate = parse(positiveRate('--rate'), raw.rate);
-  const duration = parse(durationText('--duration'), raw.duration);
-  const stages = raw.stages === undefined ? undefined : parseStages(raw.stages);
-  const maxInFlight = parse(wholeNumber('--max-in-flight', 1, 100_000), raw.maxInFlight);
+export function parseLoadShape(raw: RawLoad, given: Given): LoadShape | undefined {
+  const flags: LoadFlags = {
+    rate: parse(positiveRate('--rate'), raw.rate),
+    duration: parse(durationText('--duration'), raw.duration),
+    stages: raw.stages === undefined ? undefined : parseStages(raw.stages),
+    maxInFlight: parse(wholeNumber('--max-in-flight', 1, 100_000), raw.maxInFlight),
+  };
   const searchFlags = { startRate: raw.startRate, stepFactor: raw.stepFactor, hold: raw.hold, maxSteps: raw.maxSteps };
   const searchFlag = Object.entries(searchFlags).find(([, v]) => v !== undefined)?.[0];
   const kebab = (s: string) => `--${s.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
-
-  if (raw.findBreakpoint) {
-    const clash = (
-      [
-        ['--rate', rate],
-        ['--stages', stages],
-        ['--duration', duration],
-        ['--count', given.count],
-        ['--concurrency', given.concurrency],
-      ] as const
-    ).find(([, v]) => v !== undefined);
-    if (clash) throw new UsageError(`${clash[0]} does not go with --find-breakpoint: the search sets the rates itself`);
-    if (!given.thresholds.length) {
-      throw new UsageError("--find-breakpoint needs at least one --threshold, e.g. --threshold 'success_rate>=99'");
-    }
-    const stepFactor = parse(
-      z
-        .string()
-        .regex(/^\d+(\.\d+)?$/, '--step-factor must be a number above 1, e.g. 1.5')
-        .transform(Number)
-        .refine((f) => f > 1 && f <= 10, '--step-factor must be above 1 and at most 10'),
-      raw.stepFactor,
-    );
-    return {
-      model: 'breakpoint',
-      start_rate: parse(positiveRate('--start-rate'), raw.startRate) ?? LOAD_DEFAULTS.startRate,
-      step_factor: stepFactor ?? LOAD_DEFAULTS.stepFactor,
-      hold_ms: parse(durationText('--hold'), raw.hold) ?? LOAD_DEFAULTS.holdMs,
-      max_steps: parse(wholeNumber('--max-steps', 1, 50), raw.maxSteps) ?? LOAD_DEFAULTS.maxSteps,
-      max_in_flight: maxInFlight ?? LOAD_DEFAULTS.maxInFlight,
-      thresholds: given.thresholds,
-    };
-  }
+  if (raw.findBreakpoint) return breakpointShape(raw, given, flags);
   if (searchFlag) throw new UsageError(`${kebab(searchFlag)} is for --find-breakpoint`);
-
-  if (rate !== undefined || stages !== undefined) {
-    if (rate !== undefined && stages !== undefined) throw new UsageError('give --rate or --stages, not both');
-    if (given.concurrency !== undefined) {
-      throw new UsageError(
-        `${rate !== undefined ? '--rate' : '--stages'} does not go with --concurrency: an open model caps flows with --max-in-flight`,
-      );
-    }
-    let shape: LoadShape;
-    if (stages) {
-      if (duration !== undefined) throw new UsageError('--duration does not go with --stages: the stages set it');
-      shape = { model: 'open', start_rate: 0, stages, max_in_flight: maxInFlight ?? LOAD_DEFAULTS.maxInFlight };
-    } else {
-      if (duration === undefined && given.count === undefined) {
-        throw new UsageError('--rate needs --duration (e.g. 90s) or --count (how many flows to start)');
-      }
-      if (duration !== undefined && given.count !== undefined) {
-        throw new UsageError('give --duration or --count with --rate, not both');
-      }
-      const span = duration ?? (given.count! / rate!) * 1000;
-      shape = {
-        model: 'open',
-        start_rate: rate!,
-        stages: [{ duration_ms: span, target_rate: rate! }],
-        max_in_flight: maxInFlight ?? LOAD_DEFAULTS.maxInFlight,
-      };
-    }
-    if (given.count !== undefined) shape.count = given.count;
-    if (plannedStarts(shape) < 1)
-      throw new UsageError('the load starts no flow at all: raise the rate or the duration');
-    return shape;
-  }
-  if (maxInFlight !== undefined) {
+  if (flags.rate !== undefined || flags.stages !== undefined) return openShape(given, flags);
+  if (flags.maxInFlight !== undefined) {
     throw new UsageError('--max-in-flight is for an open model (--rate or --stages); a closed one uses --concurrency');
   }
-  if (duration !== undefined) {
+  if (flags.duration !== undefined) {
     if (given.count !== undefined) throw new UsageError('give --count or --duration for a closed model, not both');
-    return { model: 'closed', duration_ms: duration };
+    return { model: 'closed', duration_ms: flags.duration };
   }
   return undefined;
 }

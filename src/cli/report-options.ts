@@ -6,9 +6,6 @@ import { regressionLimitSchema, type RegressionLimit } from '../report/regressio
 import { runRefSchema, type RunRef } from '../report/stored-runs';
 import { UsageError } from './errors';
 
-/** Flags of the report commands and of start-workflow's reports that take a value (npm may swallow them). */
-export const REPORT_VALUE_FLAGS = ['baseline', 'max-regression', 'junit', 'html', 'limit'] as const;
-
 /** A file to write: its folder must exist, so a run does not end on a write that cannot succeed. */
 const outputFile = (flag: string) =>
   z

@@ -1,21 +1,15 @@
 import type { Client } from '@temporalio/client';
 import type { Pool } from 'pg';
 import { createPool } from '../db/pool';
+import { runById, suiteRuns } from '../db/stress-runs-store';
 import { standardResultSchema, type StandardResult } from '../result/schema';
 import { suiteResultSchema, type SuiteResult } from '../result/suite-schema';
 import { suiteSummaryQuery, summaryQuery } from '../workflows/definitions';
 
-/** A run's final result as stored in stress_runs, if it finished and stored one. */
-export async function storedResult(pool: Pool, runId: string): Promise<StandardResult | undefined> {
-  const row = await pool.query('SELECT result FROM stress_runs WHERE run_id = $1', [runId]);
-  return row.rowCount ? standardResultSchema.parse(row.rows[0].result) : undefined;
-}
-
-/** The stored results of a suite's flow runs, whose run ids are `<suite-id>-<flow>`, in the order they finished. */
-export async function storedSuiteRuns(pool: Pool, suiteId: string): Promise<StandardResult[]> {
-  const prefix = `${suiteId.replace(/[\\%_]/g, (c) => `\\${c}`)}-%`;
-  const rows = await pool.query('SELECT result FROM stress_runs WHERE run_id LIKE $1 ORDER BY finished_at', [prefix]);
-  return rows.rows.map((r) => standardResultSchema.parse(r.result));
+/** A run's stored result, or for a suite id its flow runs' stored results (ids `<suite-id>-<flow>`). */
+export async function storedRuns(pool: Pool, id: string): Promise<StandardResult[]> {
+  const run = await runById(pool, id);
+  return run ? [run.result] : (await suiteRuns(pool, id)).map((r) => r.result);
 }
 
 /** The result of a run: from its summary query, or its closed result, or the stress_runs table. */
@@ -36,7 +30,7 @@ export async function fetchResult(
   if (!databaseUrl) return undefined;
   const pool = createPool(databaseUrl, 1);
   try {
-    return await storedResult(pool, runId);
+    return (await runById(pool, runId))?.result;
   } finally {
     await pool.end();
   }

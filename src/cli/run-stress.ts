@@ -9,6 +9,7 @@ import { faultsFor, type ServiceFaults } from '../contracts/fault-profile';
 import { summaryQuery } from '../workflows/definitions';
 import type { StressRunInput } from '../workflows/stress-run';
 import { describeLoad } from './load-options';
+import { poll } from './poll';
 import type { StartOptions } from './start-options';
 
 /** A readable, unique run id: flow, UTC time, and a short random suffix. */
@@ -79,27 +80,11 @@ export async function awaitStressRun(
   onProgress?: (r: StandardResult) => void,
 ): Promise<StandardResult> {
   const handle = client.workflow.getHandle(runId);
-  let timer: NodeJS.Timeout | undefined;
-  let finished = false;
-  if (onProgress) {
-    let busy = false;
-    timer = setInterval(() => {
-      if (busy) return;
-      busy = true;
-      handle
-        .query(summaryQuery)
-        .then(
-          (r) => finished || onProgress(r),
-          () => undefined,
-        )
-        .finally(() => (busy = false));
-    }, 1000);
-  }
+  const progress = onProgress && poll(() => handle.query(summaryQuery), onProgress, 1000);
   try {
     return (await handle.result()) as StandardResult;
   } finally {
-    finished = true;
-    if (timer) clearInterval(timer);
+    progress?.stop();
   }
 }
 

@@ -2,9 +2,6 @@ import { z } from 'zod';
 import { TEMPORAL_SERVER_KINDS, type TemporalServerKind } from '../stack/stack';
 import { UsageError } from './errors';
 
-/** Flags of `stack` that take a value (npm may swallow them; see npm-argv). */
-export const STACK_VALUE_FLAGS = ['temporal', 'workers'] as const;
-
 /** More worker processes than this on one machine only compete for its cores. */
 export const MAX_WORKERS = 16;
 

@@ -11,36 +11,6 @@ import { UsageError } from './errors';
 import { parseLoadShape, type RawLoad } from './load-options';
 import { parseThreshold, type Threshold } from '../result/thresholds';
 
-/** Flags of start-workflow that take a value (npm may swallow them; see npm-argv). */
-export const START_VALUE_FLAGS = [
-  'count',
-  'concurrency',
-  'time-scale',
-  'faults',
-  'seed',
-  'json',
-  'threshold',
-  'flows',
-  'every',
-  'cron',
-  'id',
-  'overlap',
-  'note',
-  'latest',
-  'rate',
-  'duration',
-  'stages',
-  'max-in-flight',
-  'start-rate',
-  'step-factor',
-  'hold',
-  'max-steps',
-  'find-breakpoint',
-  'chaos',
-  // A switch, listed so that a swallowed `--local-activities` is read back from npm's log like the others.
-  'local-activities',
-] as const;
-
 const int = (name: string, min: number, max: number) =>
   z
     .string()

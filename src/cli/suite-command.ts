@@ -1,6 +1,7 @@
 import type { Client } from '@temporalio/client';
 import fs from 'node:fs';
-import { TASK_QUEUE } from '../config';
+import { TASK_QUEUE, type Endpoints } from '../config';
+import type { ChaosSection } from '../result/schema';
 import { FLOW_NAME, STRESS_RUN_ID } from '../flows/search-attributes';
 import { suiteResultSchema, type SuiteResult } from '../result/suite-schema';
 import { suiteSummaryQuery, summaryQuery } from '../workflows/definitions';
@@ -8,6 +9,7 @@ import type { StressSuiteInput } from '../workflows/stress-suite';
 import { EXIT } from './errors';
 import { formatProgress, NO_WEB_UI, webUiLinks } from './format';
 import { describeLoad } from './load-options';
+import { poll, type Poll } from './poll';
 import { makeRunId, stressRunInput } from './run-stress';
 import { formatChaos } from './chaos-format';
 import { withRunSession } from './stack-session';
@@ -65,6 +67,38 @@ export function suiteFlowReports(result: SuiteResult): FlowReport[] {
   }));
 }
 
+type SuiteHandle = Awaited<ReturnType<typeof startStressSuite>>;
+
+/** The suite's progress while it runs: on a terminal one live line, off it one line per flow as it finishes. */
+function showSuiteProgress(client: Client, handle: SuiteHandle): Poll {
+  const summary = () => handle.query(suiteSummaryQuery);
+  if (process.stderr.isTTY) {
+    const line = () => summary().then((s) => progressLine(client, s));
+    return poll(line, (text) => process.stderr.write(`\r\x1b[2K${text}`), 1000);
+  }
+  let reported = 0;
+  const finished = (s: SuiteResult) => {
+    for (; reported < s.flows.length && ['completed', 'failed'].includes(s.flows[reported].status); reported++) {
+      const f = s.flows[reported];
+      say(`${f.flow}: ${f.status}${f.result ? `, success rate ${f.result.success_rate.toFixed(1)}%` : ''}`);
+    }
+  };
+  return poll(summary, finished, 2000);
+}
+
+/** The suite's table, its id and Web UI links, its chaos kills; with --json, the result written. */
+function printSuiteResult(result: SuiteResult, endpoints: Endpoints, kills: ChaosSection | undefined, json?: string) {
+  const links = webUiLinks(endpoints.temporalUiUrl, endpoints.namespace, result.suite_id);
+  const runs = webUiLinks(endpoints.temporalUiUrl, endpoints.namespace, result.suite_id, 'ParentWorkflowId');
+  const ui = links && runs ? `Web UI: ${links.parent}\nflow runs: ${runs.children}` : `Web UI: ${NO_WEB_UI}`;
+  process.stdout.write(`${formatSuite(result)}\n\nsuite id: ${result.suite_id}\n${ui}\n`);
+  if (kills) process.stdout.write(`\n${formatChaos(kills)}\n`);
+  if (json) {
+    fs.writeFileSync(json, JSON.stringify(result, null, 2) + '\n');
+    say(`suite result written to ${json}`);
+  }
+}
+
 /** `start-workflow all` / `stress-suite`: runs every flow's stress run in one suite workflow, prints one table. */
 export async function stressSuiteCommand(
   opts: SuiteOptions,
@@ -82,55 +116,15 @@ export async function stressSuiteCommand(
       `started the suite: ${opts.runs.map((r) => `${r.flow} ${describeLoad(r.load, r.count, r.concurrency)}`).join(', ')}`,
     );
     say(`suite id ${handle.workflowId}  ·  ${links?.parent ?? NO_WEB_UI}`);
-    let timer: NodeJS.Timeout | undefined;
-    if (process.stderr.isTTY) {
-      let busy = false;
-      timer = setInterval(() => {
-        if (busy) return;
-        busy = true;
-        handle
-          .query(suiteSummaryQuery)
-          .then((s) => progressLine(client, s))
-          .then((line) => timer && process.stderr.write(`\r\x1b[2K${line}`))
-          .catch(() => undefined)
-          .finally(() => (busy = false));
-      }, 1000);
-    } else {
-      // Off a terminal, one line per flow as it finishes.
-      let reported = 0;
-      timer = setInterval(() => {
-        handle
-          .query(suiteSummaryQuery)
-          .then((s) => {
-            for (
-              ;
-              reported < s.flows.length && ['completed', 'failed'].includes(s.flows[reported].status);
-              reported++
-            ) {
-              const f = s.flows[reported];
-              say(`${f.flow}: ${f.status}${f.result ? `, success rate ${f.result.success_rate.toFixed(1)}%` : ''}`);
-            }
-          })
-          .catch(() => undefined);
-      }, 2000);
-    }
+    const progress = showSuiteProgress(client, handle);
     let result: SuiteResult;
     try {
       result = suiteResultSchema.parse(await handle.result());
     } finally {
-      clearInterval(timer);
-      timer = undefined;
+      progress.stop();
       if (process.stderr.isTTY) process.stderr.write('\r\x1b[2K');
     }
-    const kills = await chaosRun?.stop();
-    const runs = webUiLinks(endpoints.temporalUiUrl, endpoints.namespace, result.suite_id, 'ParentWorkflowId');
-    const ui = links && runs ? `Web UI: ${links.parent}\nflow runs: ${runs.children}` : `Web UI: ${NO_WEB_UI}`;
-    process.stdout.write(`${formatSuite(result)}\n\nsuite id: ${result.suite_id}\n${ui}\n`);
-    if (kills) process.stdout.write(`\n${formatChaos(kills)}\n`);
-    if (opts.json) {
-      fs.writeFileSync(opts.json, JSON.stringify(result, null, 2) + '\n');
-      say(`suite result written to ${opts.json}`);
-    }
+    printSuiteResult(result, endpoints, await chaosRun?.stop(), opts.json);
     const held = await finishReports(suiteFlowReports(result), reports, endpoints.databaseUrl, client);
     return held && result.verdict === 'passed' ? EXIT.ok : EXIT.thresholdFailed;
   });

@@ -1,5 +1,5 @@
 import type { SuiteResult } from '../result/suite-schema';
-import { ms, pct, table } from './format';
+import { ms, pct, table } from '../report/text-table';
 
 /** The suite as a person reads it: one row per flow, then the verdict and what failed it. */
 export function formatSuite(s: SuiteResult): string {

@@ -58,8 +58,8 @@ function selectedFlows(list: string | undefined): FlowName[] {
   return FLOW_NAMES.filter((f) => names.includes(f));
 }
 
-/** Validates `start-workflow all`'s input; every problem is a UsageError naming it. */
-export function parseSuiteOptions(raw: {
+/** `start-workflow all`'s flags as commander gives them. */
+export interface RawSuite {
   count?: string[];
   concurrency?: string[];
   rate?: string[];
@@ -79,7 +79,28 @@ export function parseSuiteOptions(raw: {
   threshold?: string[];
   chaos?: string;
   localActivities?: boolean;
-}): SuiteOptions {
+}
+
+/** The suite's thresholds (the default when none is given); a step must be one some flow of the suite has. */
+function suiteThresholds(given: string[] | undefined, flows: FlowName[]): Threshold[] {
+  const texts = given?.length ? given : DEFAULT_SUITE_THRESHOLDS;
+  return texts.map((t) => {
+    let threshold: Threshold;
+    try {
+      threshold = parseThreshold(t);
+    } catch (err) {
+      throw new UsageError((err as Error).message);
+    }
+    const step = threshold.metric.includes('.') ? threshold.metric.split('.')[0] : undefined;
+    if (step && !flows.some((f) => (FLOWS[f].steps as readonly string[]).includes(step))) {
+      throw new UsageError(`bad threshold '${t}': no flow of the suite has a step '${step}'`);
+    }
+    return threshold;
+  });
+}
+
+/** Validates `start-workflow all`'s input; every problem is a UsageError naming it. */
+export function parseSuiteOptions(raw: RawSuite): SuiteOptions {
   const flows = selectedFlows(raw.flows);
   if (raw.findBreakpoint) throw new UsageError('--find-breakpoint searches one flow: name it instead of the suite');
   const perFlow = (flag: string, values: string[] | undefined) => perFlowValues(flag, values ?? [], flows);
@@ -109,19 +130,6 @@ export function parseSuiteOptions(raw: {
       localActivities: raw.localActivities,
     }),
   );
-  const texts = raw.threshold?.length ? raw.threshold : DEFAULT_SUITE_THRESHOLDS;
-  const thresholds = texts.map((t) => {
-    let threshold: Threshold;
-    try {
-      threshold = parseThreshold(t);
-    } catch (err) {
-      throw new UsageError((err as Error).message);
-    }
-    const step = threshold.metric.includes('.') ? threshold.metric.split('.')[0] : undefined;
-    if (step && !flows.some((f) => (FLOWS[f].steps as readonly string[]).includes(step))) {
-      throw new UsageError(`bad threshold '${t}': no flow of the suite has a step '${step}'`);
-    }
-    return threshold;
-  });
+  const thresholds = suiteThresholds(raw.threshold, flows);
   return { runs, thresholds, json: runs[0].json, chaos: raw.chaos === undefined ? undefined : parseChaos(raw.chaos) };
 }

@@ -1,4 +1,4 @@
-import { table } from '../cli/format';
+import { table } from './text-table';
 import type { Comparison } from './compare';
 import { formatFigure } from './figures';
 import { describeRegression, type RegressionCheck } from './regression';

@@ -1,4 +1,4 @@
-import { table } from '../cli/format';
+import { table } from './text-table';
 import type { StoredRun } from './stored-runs';
 
 /** A flow's past runs, one line each: when, with what parameters, and how it went. */

@@ -1,6 +1,6 @@
 import { XMLBuilder } from 'fast-xml-parser';
 import os from 'node:os';
-import { formatResult } from '../cli/format';
+import { formatResult } from './result-text';
 import type { CheckOutcome, FlowReport } from './flow-report';
 
 /** JUnit's timestamp: ISO 8601 without a zone (the schema's pattern), in UTC. */

@@ -1,7 +1,7 @@
 import type { Pool } from 'pg';
 import { z } from 'zod';
 import { FLOW_NAMES, isFlowName, type FlowName } from '../flows/catalog';
-import { standardResultSchema, type StandardResult } from '../result/schema';
+import { latestRunOf, runById, type StoredRun } from '../db/stress-runs-store';
 
 /** A run named on the command line: its id, or `latest:<flow>` for that flow's most recent finished run. */
 export type RunRef = { kind: 'id'; id: string } | { kind: 'latest'; flow: FlowName };
@@ -23,49 +23,12 @@ export const runRefSchema = z.string().transform((text, ctx): RunRef => {
   return { kind: 'id', id: text };
 });
 
-export interface StoredRun {
-  runId: string;
-  flow: string;
-  startedAt: Date;
-  finishedAt: Date;
-  result: StandardResult;
-}
-
-const rowSchema = z.object({
-  run_id: z.string(),
-  flow: z.string(),
-  started_at: z.date(),
-  finished_at: z.date(),
-  result: standardResultSchema,
-});
-
-const toRun = (row: unknown): StoredRun => {
-  const r = rowSchema.parse(row);
-  return { runId: r.run_id, flow: r.flow, startedAt: r.started_at, finishedAt: r.finished_at, result: r.result };
-};
-
-const COLUMNS = 'run_id, flow, started_at, finished_at, result';
-
-/** A run by id, or the latest of a flow finished before `before` (the current run's own row excluded). */
+/** A run by id, or the latest of a flow (the current run's own row, `exclude`, excluded). */
 export async function loadRun(pool: Pool, ref: RunRef, exclude?: string): Promise<StoredRun | undefined> {
-  const res =
-    ref.kind === 'id'
-      ? await pool.query(`SELECT ${COLUMNS} FROM stress_runs WHERE run_id = $1`, [ref.id])
-      : await pool.query(
-          `SELECT ${COLUMNS} FROM stress_runs WHERE flow = $1 AND run_id <> $2 ORDER BY finished_at DESC LIMIT 1`,
-          [ref.flow, exclude ?? ''],
-        );
-  return res.rowCount ? toRun(res.rows[0]) : undefined;
-}
-
-/** A flow's most recent runs, oldest first. */
-export async function flowHistory(pool: Pool, flow: FlowName, limit: number): Promise<StoredRun[]> {
-  const res = await pool.query(
-    `SELECT ${COLUMNS} FROM stress_runs WHERE flow = $1 ORDER BY finished_at DESC LIMIT $2`,
-    [flow, limit],
-  );
-  return res.rows.map(toRun).reverse();
+  return ref.kind === 'id' ? runById(pool, ref.id) : latestRunOf(pool, ref.flow, exclude);
 }
 
 /** How a ref reads in a message. */
 export const describeRef = (ref: RunRef) => (ref.kind === 'id' ? `run '${ref.id}'` : `latest:${ref.flow}`);
+
+export type { StoredRun };

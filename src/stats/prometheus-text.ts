@@ -71,10 +71,3 @@ export function sumSamples(samples: Sample[], name: string, match: Record<string
     .filter((s) => s.name === name && Object.entries(match).every(([k, v]) => s.labels[k] === v))
     .reduce((n, s) => n + s.value, 0);
 }
-
-/** Fetches and parses one `/metrics` address. */
-export async function scrapeMetrics(url: string): Promise<Sample[]> {
-  const res = await fetch(url);
-  if (!res.ok) throw new Error(`${url} answered ${res.status}`);
-  return parsePrometheusText(await res.text());
-}

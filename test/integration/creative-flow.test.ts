@@ -5,7 +5,8 @@ import { makeRunId, simSettings } from '../../src/cli/run-stress';
 import { standardResultSchema, type StandardResult } from '../../src/result/schema';
 import { BUILT_IN_PROFILES, type FaultProfile } from '../../src/contracts/fault-profile';
 import { summaryQuery } from '../../src/workflows/definitions';
-import { scrapeMetrics, sumSamples } from '../../src/stats/prometheus-text';
+import { scrapeMetrics } from '../../src/bench/scrape-metrics';
+import { sumSamples } from '../../src/stats/prometheus-text';
 import { useTestStack } from '../support/stack';
 import { expectRowsOncePerFlow, childWorkflowId, runOptions } from '../support/runs';
 

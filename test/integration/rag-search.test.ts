@@ -15,7 +15,8 @@ import { winnerFor, type Winner } from '../../src/flows/rag-winners';
 import { BUILT_IN_PROFILES, faultsFor } from '../../src/contracts/fault-profile';
 import { createServiceApp } from '../../src/services/shared/server';
 import { rowsPerFlow } from '../support/runs';
-import { scrapeMetrics, sumSamples } from '../../src/stats/prometheus-text';
+import { scrapeMetrics } from '../../src/bench/scrape-metrics';
+import { sumSamples } from '../../src/stats/prometheus-text';
 import { useTestStack } from '../support/stack';
 
 const stack = useTestStack();

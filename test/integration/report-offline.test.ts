@@ -98,6 +98,21 @@ test('with no stored results anywhere, report says so in one line', async () => 
           `no DATABASE_URL, and no PostgreSQL data in ${path.join(empty, 'postgres')}`,
       ],
     });
+    // history and compare find their database the same way, and say as plainly that there is none.
+    for (const args of [
+      ['history', 'creative-flow'],
+      ['compare', 'latest:creative-flow', 'latest:meta-api'],
+    ]) {
+      const asked = await runCommand('npm', ['run', '--silent', ...args], { ...env, GEMINIVIDEO_DATA_DIR: empty });
+      expect({ args, code: asked.code, lines: lines(asked.stderr) }).toEqual({
+        args,
+        code: 1,
+        lines: [
+          "no PostgreSQL is running ('npm run stack' starts one), and no results are stored to answer from: " +
+            `no DATABASE_URL, and no PostgreSQL data in ${path.join(empty, 'postgres')}`,
+        ],
+      });
+    }
   } finally {
     fs.rmSync(empty, { recursive: true, force: true });
   }

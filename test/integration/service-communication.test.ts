@@ -3,7 +3,8 @@ import { awaitStressRun, startStressRun } from '../../src/cli/run-stress';
 import { FLOWS } from '../../src/flows/catalog';
 import { standardResultSchema, type StandardResult } from '../../src/result/schema';
 import { BUILT_IN_PROFILES, type FaultProfile } from '../../src/contracts/fault-profile';
-import { scrapeMetrics, type Sample } from '../../src/stats/prometheus-text';
+import { scrapeMetrics } from '../../src/bench/scrape-metrics';
+import type { Sample } from '../../src/stats/prometheus-text';
 import { useTestStack } from '../support/stack';
 import { firstFailure, rowsPerFlow, runOptions, childWorkflowId } from '../support/runs';
 

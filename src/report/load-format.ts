@@ -1,5 +1,5 @@
 import type { StandardResult } from '../result/schema';
-import { ms, pct, table } from './format';
+import { ms, pct, table } from './text-table';
 
 const rate = (n: number) => `${n.toFixed(2)}/s`;
 const MAX_ROWS = 12;
