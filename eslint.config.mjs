@@ -154,4 +154,14 @@ export default tseslint.config(
       ],
     },
   },
+  {
+    // Reports read stored results and print them; the CLI calls reports, never the other way round.
+    files: ['src/report/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [layer(['cli', 'workflows'], 'report code must not import the CLI or workflow code')] },
+      ],
+    },
+  },
 );
