@@ -48,7 +48,10 @@ export function parseCompareOptions(baseline: unknown, run: unknown, raw: Record
 
 const historySchema = z.object({
   flow: z.enum(FLOW_NAMES as [string, ...string[]], {
-    error: (issue) => `unknown flow '${String(issue.input ?? '')}': valid flows are ${FLOW_NAMES.join(', ')}`,
+    error: (issue) =>
+      issue.input
+        ? `unknown flow '${String(issue.input)}': valid flows are ${FLOW_NAMES.join(', ')}`
+        : `name a flow: one of ${FLOW_NAMES.join(', ')}`,
   }),
   limit: z
     .string()
