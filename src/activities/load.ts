@@ -11,6 +11,8 @@ import type { HttpDeps } from './http';
 export interface FlowInFlight {
   workflowId: string;
   index: number;
+  /** Its scheduled start (workflow ms, open model), carried so its response time survives continue-as-new. */
+  scheduledFor?: number;
 }
 
 export interface CollectedFlow {

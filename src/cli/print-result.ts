@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import type { Endpoints } from '../config';
 import type { StandardResult } from '../result/schema';
+import { webUiWorkflowUrl } from '../report/web-ui';
 import { formatChaos } from './chaos-format';
 import { formatResult, NO_WEB_UI, webUiLinks } from './format';
 
@@ -21,5 +22,7 @@ export function printResult(result: StandardResult, endpoints: Endpoints | undef
       ? `Web UI: ${links.parent}\nflows:  ${links.children}\n`
       : `Web UI: ${NO_WEB_UI}\n`;
   const chaos = result.chaos ? `\n\n${formatChaos(result.chaos)}` : '';
-  process.stdout.write(`${formatResult(result)}${chaos}\n\nrun id: ${result.run_id}\n${ui}`);
+  const uiUrl = links && endpoints.temporalUiUrl;
+  const ref = uiUrl ? (id: string) => webUiWorkflowUrl(uiUrl, endpoints.namespace, id) : undefined;
+  process.stdout.write(`${formatResult(result, ref)}${chaos}\n\nrun id: ${result.run_id}\n${ui}`);
 }

@@ -1,5 +1,6 @@
 import { XMLBuilder } from 'fast-xml-parser';
 import os from 'node:os';
+import { failedFlowsNote } from './exemplar-lines';
 import { formatResult } from './result-text';
 import type { CheckOutcome, FlowReport } from './flow-report';
 
@@ -7,12 +8,14 @@ import type { CheckOutcome, FlowReport } from './flow-report';
 const timestamp = (d: Date) => d.toISOString().slice(0, 19);
 const seconds = (n: number) => n.toFixed(3);
 
-function checkCase(flow: string, c: CheckOutcome) {
+/** A check's case; a failure's message also names the run's failed flows, to open in the Web UI. */
+function checkCase(flow: string, c: CheckOutcome, failedFlows: string) {
+  const message = failedFlows ? `${c.detail}; ${failedFlows}` : c.detail;
   return {
     '@_name': `${c.kind} ${c.name}`,
     '@_classname': `geminivideo-sim.${flow}`,
     '@_time': seconds(0),
-    ...(c.passed ? {} : { failure: { '@_message': c.detail, '@_type': c.kind, '#text': c.detail } }),
+    ...(c.passed ? {} : { failure: { '@_message': message, '@_type': c.kind, '#text': message } }),
   };
 }
 
@@ -36,7 +39,8 @@ function flowCase(f: FlowReport) {
  */
 export function junitXml(flows: FlowReport[], now = new Date(), hostname = os.hostname()): string {
   const suites = flows.map((f, id) => {
-    const cases = [flowCase(f), ...f.checks.map((c) => checkCase(f.flow, c))];
+    const failedFlows = failedFlowsNote(f.result);
+    const cases = [flowCase(f), ...f.checks.map((c) => checkCase(f.flow, c, failedFlows))];
     const duration = f.result?.total_duration_seconds ?? 0;
     return {
       '@_name': f.flow,

@@ -1,5 +1,5 @@
 import type { StandardResult } from '../result/schema';
-import { ms, pct, table } from './text-table';
+import { ms, opt, pct, table } from './text-table';
 
 const rate = (n: number) => `${n.toFixed(2)}/s`;
 const MAX_ROWS = 12;
@@ -24,6 +24,9 @@ function combine(points: Point[], intervalSeconds: number): Array<Point & { seco
       scheduled: sum('scheduled'),
       achieved_rate: sum('started') / seconds,
       p95_duration_ms: Math.max(...group.map((p) => p.p95_duration_ms)),
+      ...(group[0].p95_response_ms === undefined
+        ? {}
+        : { p95_response_ms: Math.max(...group.map((p) => p.p95_response_ms ?? 0)) }),
       in_flight: Math.max(...group.map((p) => p.in_flight)),
       seconds,
     });
@@ -45,20 +48,14 @@ export function formatLoad(r: StandardResult): string[] {
     const late = l.lateness_ms;
     lines.push(`start lateness: p50 ${ms(late.p50)}  p95 ${ms(late.p95)}  p99 ${ms(late.p99)}  max ${ms(late.max)}`);
   }
-  const series = r.series;
-  if (series?.points.length) {
-    const rows = combine(series.points, series.interval_seconds).map((p) => [
-      `${p.t_seconds.toFixed(0)}s+${p.seconds.toFixed(0)}s`,
-      String(p.started),
-      String(p.dropped),
-      String(p.completed),
-      String(p.failed),
-      rate(p.achieved_rate),
-      ms(p.p95_duration_ms),
-      String(p.in_flight),
-    ]);
-    lines.push('', table(['interval', 'started', 'dropped', 'done', 'failed', 'rate', 'flow p95', 'in flight'], rows));
+  if (r.response_p95_ms !== undefined) {
+    lines.push(
+      `response from the scheduled start: p50 ${opt(r.response_p50_ms, ms)}  p95 ${ms(r.response_p95_ms)}` +
+        `  p99 ${opt(r.response_p99_ms, ms)}  (flow duration p95 ${ms(r.p95_duration_ms)})`,
+    );
   }
+  const series = r.series;
+  if (series?.points.length) lines.push('', seriesTable(series));
   const b = l.breakpoint;
   if (b) {
     lines.push(
@@ -79,6 +76,24 @@ export function formatLoad(r: StandardResult): string[] {
     );
   }
   return lines;
+}
+
+/** The series in a few rows; a response p95 column when the flows had scheduled starts. */
+function seriesTable(series: NonNullable<StandardResult['series']>): string {
+  const response = series.points.some((p) => p.p95_response_ms !== undefined);
+  const rows = combine(series.points, series.interval_seconds).map((p) => [
+    `${p.t_seconds.toFixed(0)}s+${p.seconds.toFixed(0)}s`,
+    String(p.started),
+    String(p.dropped),
+    String(p.completed),
+    String(p.failed),
+    rate(p.achieved_rate),
+    ms(p.p95_duration_ms),
+    ...(response ? [opt(p.p95_response_ms, ms)] : []),
+    String(p.in_flight),
+  ]);
+  const headers = ['interval', 'started', 'dropped', 'done', 'failed', 'rate', 'flow p95'];
+  return table([...headers, ...(response ? ['resp p95'] : []), 'in flight'], rows);
 }
 
 export function breakpointLine(b: NonNullable<NonNullable<StandardResult['load']>['breakpoint']>): string {

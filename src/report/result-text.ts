@@ -1,4 +1,5 @@
 import type { StandardResult } from '../result/schema';
+import { exemplarLines, type WorkflowRef } from './exemplar-lines';
 import { formatLoad } from './load-format';
 import { ms, opt, pct, table } from './text-table';
 
@@ -63,13 +64,17 @@ function stepTable(r: StandardResult): string {
   );
 }
 
-/** The run's result as a person reads it: headline figures, then one row per step. */
-export function formatResult(r: StandardResult): string {
+/**
+ * The run's result as a person reads it: headline figures, one row per step, then the executions behind them
+ * (as `ref` prints a workflow id: a Web UI link when the caller knows the UI).
+ */
+export function formatResult(r: StandardResult, ref?: WorkflowRef): string {
   const parts = [
     headLines(r).join('\n'),
     '',
     stepTable(r),
     "(avg/p95/p99: the step end to end, retries included · svc: the service's own time per attempt · ovh: orchestration overhead)",
+    ...exemplarLines(r, ref),
   ];
   if (r.learning_curve?.length) {
     parts.push(

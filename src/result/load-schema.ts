@@ -67,6 +67,8 @@ export const seriesSchema = z.object({
       scheduled: z.number().int().nonnegative(),
       achieved_rate: z.number().nonnegative(),
       p95_duration_ms: ms,
+      /** Open model and breakpoint: p95 from the flows' scheduled starts to their ends. */
+      p95_response_ms: ms.optional(),
       in_flight: z.number().int().nonnegative(),
     }),
   ),

@@ -65,6 +65,23 @@ export const chaosSectionSchema = z.object({
   kills: z.array(chaosKillSchema),
 });
 
+/**
+ * Exemplars: the executions behind the figures, by workflow id (open them in the Web UI). Per step and for the
+ * flow, the `k` slowest (by the step's or the flow's duration, slowest first) and the first `k` failed, each
+ * with its error; the flow's failed name the step that failed. Bounded: a top-k carried across continue-as-new.
+ */
+const exemplarListsSchema = z.object({
+  slowest: z.array(z.object({ workflow_id: z.string(), duration_ms: ms })),
+  failed: z.array(z.object({ workflow_id: z.string(), error: z.string(), step: z.string().optional() })),
+});
+export const exemplarsSchema = z.object({
+  /** How many of each kind were kept (default 3). */
+  k: z.number().int().positive(),
+  flow: exemplarListsSchema,
+  /** Only the steps that have any. */
+  steps: z.record(z.string(), exemplarListsSchema),
+});
+
 /** The suite's standard result, shared by every flow; validated before it leaves a workflow or the CLI. */
 export const standardResultSchema = z
   .object({
@@ -85,6 +102,10 @@ export const standardResultSchema = z
     p50_duration_ms: ms,
     p95_duration_ms: ms,
     p99_duration_ms: ms,
+    /** Open model and breakpoint: each flow's time from its scheduled start to its end (docs/load-shapes.md). */
+    response_p50_ms: ms.optional(),
+    response_p95_ms: ms.optional(),
+    response_p99_ms: ms.optional(),
     ...optionalTimeSplit,
     step_analysis: z.record(z.string(), stepAnalysisSchema),
     failure_points: z.record(z.string(), z.number().int().positive()),
@@ -119,6 +140,7 @@ export const standardResultSchema = z
     series: seriesSchema.optional(),
     /** Processes killed on purpose during the run (`--chaos`). */
     chaos: chaosSectionSchema.optional(),
+    exemplars: exemplarsSchema.optional(),
     params: z.object({
       count: z.number().int().positive(),
       concurrency: z.number().int().positive(),
@@ -140,3 +162,4 @@ export type StandardResult = z.infer<typeof standardResultSchema>;
 export type StepAnalysis = z.infer<typeof stepAnalysisSchema>;
 export type ChaosKill = z.infer<typeof chaosKillSchema>;
 export type ChaosSection = z.infer<typeof chaosSectionSchema>;
+export type Exemplars = z.infer<typeof exemplarsSchema>;

@@ -1,5 +1,6 @@
 import type { FlowOutcome, LearningPoint } from '../flows/types';
 import type { StandardResult, StepAnalysis } from '../result/schema';
+import { addExemplars, emptyExemplars, exemplarsView, type ExemplarState } from './exemplars';
 import { emptyHistogram, mean, quantile, record, type HistogramState } from './histogram';
 
 /** How a step's (or a flow's) time splits: the platform's, the orchestrator's, and the waits in between. */
@@ -35,6 +36,16 @@ export interface RunAccumulator {
   learning?: LearningPoint[];
   /** Flows' measured values by name, as histograms (non-negative values, e.g. latencies). */
   measurements?: Record<string, HistogramState>;
+  /** The slowest and failed flows and steps by workflow id (kept once a flow is added with its id). */
+  exemplars?: ExemplarState;
+  /** Open model: each flow's time from its scheduled start to its end (absent when no start was scheduled). */
+  response?: HistogramState;
+}
+
+/** One flow as the parent knows it: its workflow id, and its response time when a schedule set its start. */
+export interface FlowSeen {
+  workflowId: string;
+  responseMs?: number;
 }
 
 const MAX_LEARNING_POINTS = 1000;
@@ -55,8 +66,10 @@ export function emptyRun(): RunAccumulator {
   };
 }
 
-/** Folds one flow's outcome into the run's totals, in place. */
-export function addOutcome(acc: RunAccumulator, outcome: FlowOutcome): void {
+/** Folds one flow's outcome into the run's totals, in place; with what the parent saw of it, its exemplars too. */
+export function addOutcome(acc: RunAccumulator, outcome: FlowOutcome, seen?: FlowSeen): void {
+  if (seen) addExemplars((acc.exemplars ??= emptyExemplars()), seen.workflowId, outcome);
+  if (seen?.responseMs !== undefined) record((acc.response ??= emptyHistogram()), seen.responseMs);
   if (outcome.outcome === 'failed') {
     acc.failed += 1;
     const point = outcome.failed_step ?? 'workflow';
@@ -180,6 +193,13 @@ export function toResult(acc: RunAccumulator, meta: ResultMeta): StandardResult 
     p50_duration_ms: round(quantile(acc.durations, 0.5)),
     p95_duration_ms: round(quantile(acc.durations, 0.95)),
     p99_duration_ms: round(quantile(acc.durations, 0.99)),
+    ...(acc.response
+      ? {
+          response_p50_ms: round(quantile(acc.response, 0.5)),
+          response_p95_ms: round(quantile(acc.response, 0.95)),
+          response_p99_ms: round(quantile(acc.response, 0.99)),
+        }
+      : {}),
     ...splitFields(acc.split ?? emptySplit(), completed),
     step_analysis: Object.fromEntries(names.filter((n) => acc.steps[n]).map((n) => [n, stepAnalysis(acc.steps[n])])),
     failure_points: { ...acc.failurePoints },
@@ -187,6 +207,7 @@ export function toResult(acc: RunAccumulator, meta: ResultMeta): StandardResult 
     ...(acc.measurements && Object.keys(acc.measurements).length
       ? { measurements: Object.fromEntries(Object.entries(acc.measurements).map(([n, h]) => [n, summary(h)])) }
       : {}),
+    ...(acc.exemplars ? { exemplars: exemplarsView(acc.exemplars, meta.stepOrder) } : {}),
     ...(acc.learning?.length ? { learning_curve: [...acc.learning].sort((a, b) => a.cycle - b.cycle) } : {}),
   };
 }

@@ -13,6 +13,8 @@ export interface SeriesState {
   current: HistogramState;
   /** Flows in flight at the last event: an interval without events still shows them. */
   in_flight: number;
+  /** Response times (from the scheduled start) of the newest point; absent until a flow has one (open model). */
+  current_response?: HistogramState;
 }
 
 interface PointState {
@@ -24,6 +26,8 @@ interface PointState {
   peak_in_flight: number;
   /** The p95 of closed intervals merged into this point (0 when none). */
   p95_floor_ms: number;
+  /** The same for response times (open model). */
+  p95_response_floor_ms?: number;
 }
 
 export interface SeriesPoint {
@@ -38,6 +42,8 @@ export interface SeriesPoint {
   /** Starts per second in the interval. */
   achieved_rate: number;
   p95_duration_ms: number;
+  /** Open model: p95 from the flows' scheduled starts to their ends. */
+  p95_response_ms?: number;
   in_flight: number;
 }
 
@@ -63,6 +69,8 @@ export function emptySeries(origin: number, intervalMs = DEFAULT_INTERVAL_MS): S
   return { origin, interval_ms: intervalMs, points: [], current: emptyHistogram(), in_flight: 0 };
 }
 
+const responseFloor = (p: PointState) => p.p95_response_floor_ms ?? 0;
+
 function mergePairs(s: SeriesState): void {
   const merged: PointState[] = [];
   for (let i = 0; i < s.points.length; i += 2) {
@@ -81,6 +89,7 @@ function mergePairs(s: SeriesState): void {
       peak_in_flight: Math.max(a.peak_in_flight, b.peak_in_flight),
       // `a` is closed; `b` is closed too unless it is the newest, whose histogram stays open.
       p95_floor_ms: Math.max(a.p95_floor_ms, b.p95_floor_ms),
+      ...(s.current_response ? { p95_response_floor_ms: Math.max(responseFloor(a), responseFloor(b)) } : {}),
     });
   }
   s.points = merged;
@@ -99,6 +108,10 @@ function pointAt(s: SeriesState, at: number): PointState {
     const newest = s.points[s.points.length - 1];
     newest.p95_floor_ms = Math.max(newest.p95_floor_ms, quantile(s.current, 0.95));
     s.current = emptyHistogram();
+    if (s.current_response) {
+      newest.p95_response_floor_ms = Math.max(responseFloor(newest), quantile(s.current_response, 0.95));
+      s.current_response = emptyHistogram();
+    }
   }
   while (s.points.length <= index) s.points.push({ ...emptyPoint(), peak_in_flight: s.in_flight });
   return s.points[index];
@@ -120,18 +133,39 @@ export function noteDrop(s: SeriesState, at: number): void {
   p.scheduled += 1;
 }
 
-/** A flow that ended, with its duration; `inFlight` no longer counts it. */
-export function noteCompletion(s: SeriesState, at: number, durationMs: number, failed: boolean, inFlight: number) {
+/**
+ * A flow that ended, with its duration (and its response time, when a schedule set its start); `inFlight` no
+ * longer counts it.
+ */
+export function noteCompletion(
+  s: SeriesState,
+  at: number,
+  durationMs: number,
+  failed: boolean,
+  inFlight: number,
+  responseMs?: number,
+) {
   const p = pointAt(s, at);
   p.completed += 1;
   if (failed) p.failed += 1;
   s.in_flight = inFlight;
   p.peak_in_flight = Math.max(p.peak_in_flight, inFlight);
-  if (p === s.points[s.points.length - 1]) record(s.current, durationMs);
+  const newest = p === s.points[s.points.length - 1];
+  if (newest) record(s.current, durationMs);
   else p.p95_floor_ms = Math.max(p.p95_floor_ms, durationMs);
+  if (responseMs === undefined) return;
+  if (newest) record((s.current_response ??= emptyHistogram()), responseMs);
+  else p.p95_response_floor_ms = Math.max(responseFloor(p), responseMs);
 }
 
 const round = (n: number, digits = 3) => Math.round(n * 10 ** digits) / 10 ** digits;
+
+/** A point's response p95, or nothing for a series without response times (closed model). */
+function responseP95(s: SeriesState, p: PointState, newest: boolean): { p95_response_ms?: number } {
+  if (!s.current_response) return {};
+  const open = newest ? quantile(s.current_response, 0.95) : 0;
+  return { p95_response_ms: round(Math.max(responseFloor(p), open), 2) };
+}
 
 /** The series as the result shows it. */
 export function seriesView(s: SeriesState): Series {
@@ -150,6 +184,7 @@ export function seriesView(s: SeriesState): Series {
         i === s.points.length - 1 ? Math.max(p.p95_floor_ms, quantile(s.current, 0.95)) : p.p95_floor_ms,
         2,
       ),
+      ...responseP95(s, p, i === s.points.length - 1),
       in_flight: p.peak_in_flight,
     })),
   };

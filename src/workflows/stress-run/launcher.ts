@@ -48,6 +48,8 @@ function workflowFailed(durationMs: number, err: unknown): FlowOutcome {
 export class Launcher {
   /** Flows in flight by workflow id, with their index. */
   readonly inFlight: Map<string, number>;
+  /** Scheduled start (workflow ms) of each flow in flight that a schedule started, for its response time. */
+  private readonly scheduled: Map<string, number>;
   next: number;
   private starting = 0;
   private startedThisRun = 0;
@@ -58,6 +60,9 @@ export class Launcher {
     private readonly totals: RunTotals,
   ) {
     this.inFlight = new Map(settings.adopted.map((f) => [f.workflowId, f.index]));
+    this.scheduled = new Map(
+      settings.adopted.flatMap((f) => (f.scheduledFor === undefined ? [] : [[f.workflowId, f.scheduledFor]])),
+    );
     this.next = settings.next;
   }
 
@@ -88,7 +93,10 @@ export class Launcher {
 
   /** The flows in flight, for the next run of the parent to adopt. */
   inFlightList(): FlowInFlight[] {
-    return [...this.inFlight].map(([workflowId, index]) => ({ workflowId, index }));
+    return [...this.inFlight].map(([workflowId, index]) => {
+      const scheduledFor = this.scheduled.get(workflowId);
+      return scheduledFor === undefined ? { workflowId, index } : { workflowId, index, scheduledFor };
+    });
   }
 
   /** Starts one flow; `scheduledFor` (workflow ms) when an open schedule set its time, for its lateness. */
@@ -96,6 +104,7 @@ export class Launcher {
     const index = this.next++;
     const workflowId = `${this.settings.runId}-${String(index).padStart(5, '0')}`;
     this.inFlight.set(workflowId, index);
+    if (scheduledFor !== undefined) this.scheduled.set(workflowId, scheduledFor);
     this.starting++;
     this.startedThisRun++;
     const began = Date.now();
@@ -131,11 +140,18 @@ export class Launcher {
     };
   }
 
-  /** A flow in flight ended (a second report of the same flow is ignored). */
+  /**
+   * A flow in flight ended (a second report of the same flow is ignored). A scheduled flow's response time runs
+   * from its scheduled start to now, when the parent sees it end: lateness, the start, the flow and its report.
+   */
   finish(workflowId: string, outcome: FlowOutcome): void {
     if (!this.inFlight.delete(workflowId)) return;
     countFlowEnded(this.settings.input.flow, outcome.outcome);
-    this.totals.ended(outcome, Date.now(), this.inFlight.size);
+    const now = Date.now();
+    const scheduledFor = this.scheduled.get(workflowId);
+    this.scheduled.delete(workflowId);
+    const seen = scheduledFor === undefined ? { workflowId } : { workflowId, responseMs: now - scheduledFor };
+    this.totals.ended(outcome, now, this.inFlight.size, seen);
   }
 
   /** A start refused for want of room: counted as dropped, not made up later. */

@@ -1,5 +1,5 @@
 import type { FlowOutcome } from '../../flows/types';
-import { addOutcome, emptyRun, type RunAccumulator } from '../../stats/aggregate';
+import { addOutcome, emptyRun, type FlowSeen, type RunAccumulator } from '../../stats/aggregate';
 import { record } from '../../stats/histogram';
 import { emptyTally, type LoadTally } from '../../stats/load-section';
 import { emptySeries, noteCompletion, noteDrop, noteStart } from '../../stats/series';
@@ -45,11 +45,12 @@ export class RunTotals {
     noteStart(this.load.series, at, inFlight);
   }
 
-  /** A flow that ended at `at`, leaving `inFlight` in flight. */
-  ended(outcome: FlowOutcome, at: number, inFlight: number): void {
-    addOutcome(this.acc, outcome);
-    if (this.load.step) addOutcome(this.load.step.acc, outcome);
-    noteCompletion(this.load.series, at, outcome.duration_ms, outcome.outcome === 'failed', inFlight);
+  /** A flow (`seen`: its workflow id, and response time when scheduled) that ended at `at`, leaving `inFlight`. */
+  ended(outcome: FlowOutcome, at: number, inFlight: number, seen?: FlowSeen): void {
+    addOutcome(this.acc, outcome, seen);
+    if (this.load.step) addOutcome(this.load.step.acc, outcome, seen);
+    const failed = outcome.outcome === 'failed';
+    noteCompletion(this.load.series, at, outcome.duration_ms, failed, inFlight, seen?.responseMs);
   }
 
   /** A start the in-flight cap refused: a failed operation, and a drop in the tallies. */
