@@ -69,6 +69,10 @@ test('npm run start-workflow creative-flow --count N, as typed, runs N flows and
   expect(stdout).toContain(`run id: ${result.run_id}`);
   expect(stdout).toContain(`Web UI: ${stack.endpoints.temporalUiUrl}/namespaces/default/workflows/${result.run_id}`);
   expect(stdout).toMatch(/PASS {2}success_rate>=95/);
+  // Under the step table, each step's slowest flows as Web UI links.
+  const [step, lists] = Object.entries(result.exemplars!.steps)[0];
+  const link = `${stack.endpoints.temporalUiUrl}/namespaces/default/workflows/${lists.slowest[0].workflow_id}`;
+  expect(stdout).toContain(`  ${step}: slowest ${link} (`);
 
   // report prints and writes the same result from the run's workflow.
   const reported = path.join(tmp, 'reported.json');
