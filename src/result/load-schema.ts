@@ -68,6 +68,8 @@ export const seriesSchema = z.object({
       achieved_rate: z.number().nonnegative(),
       p95_duration_ms: ms,
       in_flight: z.number().int().nonnegative(),
+      /** p95 of the interval's response times, from each flow's scheduled start (open model and breakpoint). */
+      p95_response_ms: ms.optional(),
     }),
   ),
 });
