@@ -16,6 +16,8 @@ export interface Dataset {
   borderDash?: number[];
   borderWidth?: number;
   pointRadius?: number;
+  /** Chart.js draws higher orders first, under the lower ones. */
+  order?: number;
 }
 
 /** A chart as Chart.js takes it, plain JSON (no callbacks), so it can be embedded in the page as data. */

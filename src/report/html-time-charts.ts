@@ -91,8 +91,9 @@ const fieldLine = (points: Point[], label: string, field: NumericField, c: strin
 function flowDatasets(p: Point[]): Dataset[] {
   const sets = [
     fieldLine(p, 'started', 'started', C.started),
-    fieldLine(p, 'done', 'completed', C.done),
-    fieldLine(p, 'failed', 'failed', C.failed),
+    // Failed flows are among the done ones: drawn over them, not hidden under.
+    { ...fieldLine(p, 'done (failed included)', 'completed', C.done), order: 2 },
+    { ...fieldLine(p, 'failed', 'failed', C.failed), order: 1 },
   ];
   if (p.some((x) => x.dropped > 0)) sets.push(fieldLine(p, 'dropped', 'dropped', C.dropped));
   return sets;

@@ -112,7 +112,7 @@ test('the time charts carry the series, the open model’s rates, the search’s
   const xy = (f: (p: (typeof s.points)[number]) => number) => s.points.map((p) => [p.t_seconds, f(p)]);
   expect(pointsOf(charts, 'flow0-flows-time')).toEqual({
     started: xy((p) => p.started),
-    done: xy((p) => p.completed),
+    'done (failed included)': xy((p) => p.completed),
     failed: xy((p) => p.failed),
     dropped: xy((p) => p.dropped),
   });
@@ -133,7 +133,7 @@ test('the time charts carry the series, the open model’s rates, the search’s
     ],
   });
   // Without a dropped start, no dropped line; the breakpoint run's series is charted as its own.
-  expect(Object.keys(pointsOf(charts, 'flow1-flows-time'))).toEqual(['started', 'done', 'failed']);
+  expect(Object.keys(pointsOf(charts, 'flow1-flows-time'))).toEqual(['started', 'done (failed included)', 'failed']);
   expect(pointsOf(charts, 'flow1-flows-time').started).toEqual(
     search.series!.points.map((p) => [p.t_seconds, p.started]),
   );
