@@ -1,22 +1,10 @@
 import type { StandardResult } from '../result/schema';
 import type { FlowReport } from './flow-report';
+import { breakpointChart } from './html-breakpoint';
+import { color, type ChartSpec, type Dataset } from './html-chart-spec';
+import { timeCharts } from './html-time-charts';
 
-/** A chart as Chart.js takes it, plain JSON (no callbacks), so it can be embedded in the page as data. */
-export interface ChartSpec {
-  id: string;
-  title: string;
-  config: { type: 'bar' | 'line'; data: { labels: (string | number)[]; datasets: Dataset[] }; options: object };
-}
-interface Dataset {
-  label: string;
-  data: number[];
-  stack?: string;
-  backgroundColor?: string;
-  borderColor?: string;
-}
-
-const COLORS = ['#4e79a7', '#f28e2b', '#e15759', '#76b7b2', '#59a14f', '#edc948', '#b07aa1'];
-const color = (i: number) => COLORS[i % COLORS.length];
+export type { ChartSpec } from './html-chart-spec';
 
 function options(yTitle: string, stacked = false, xTitle?: string): object {
   return {
@@ -40,7 +28,8 @@ function bar(
   stacked = false,
 ): ChartSpec {
   const colored = datasets.map((d, i) => ({ ...d, backgroundColor: d.backgroundColor ?? color(i) }));
-  return { id, title, config: { type: 'bar', data: { labels, datasets: colored }, options: options(yTitle, stacked) } };
+  const config = { type: 'bar' as const, data: { labels, datasets: colored }, options: options(yTitle, stacked) };
+  return { id, title, group: 'steps', config };
 }
 
 /** A step's numeric field whose name starts with `prefix` and mentions `quantile` (e.g. service_p50_ms). */
@@ -70,7 +59,7 @@ function splitChart(id: string, r: StandardResult, steps: string[]): ChartSpec |
   return bar(id, 'Service time vs orchestration overhead per step', steps, datasets, 'ms', true);
 }
 
-/** The load section's time series, if the result has one: points with a time and numeric fields. */
+/** A time series under `load` (a shape no run writes: results carry `series`), charted field by field. */
 function loadSeries(r: StandardResult): Array<Record<string, number>> | undefined {
   const load = (r as { load?: { series?: unknown } }).load;
   if (!load || !Array.isArray(load.series) || !load.series.length) return undefined;
@@ -80,7 +69,7 @@ function loadSeries(r: StandardResult): Array<Record<string, number>> | undefine
 const TIME_KEY = /^(t|at|time|start|elapsed|offset|interval_start)(_s|_seconds|_ms)?$|^(t|elapsed|offset)_/;
 
 /** Throughput, flows in flight and p95 over time, from the series; each chart only for fields it has. */
-function timeCharts(prefix: string, series: Array<Record<string, number>>): ChartSpec[] {
+function legacyTimeCharts(prefix: string, series: Array<Record<string, number>>): ChartSpec[] {
   const numeric = Object.keys(series[0]).filter((k) =>
     series.every((p) => typeof p[k] === 'number' || p[k] === undefined),
   );
@@ -106,6 +95,7 @@ function timeCharts(prefix: string, series: Array<Record<string, number>>): Char
     charts.push({
       id: `${prefix}-time-${g}`,
       title,
+      group: 'time',
       config: { type: 'line', data: { labels, datasets }, options: options(unit, false, timeKey) },
     });
   });
@@ -120,7 +110,10 @@ export function chartsFor(flow: FlowReport, index: number): ChartSpec[] {
   const steps = Object.keys(r.step_analysis);
   const charts: ChartSpec[] = [];
   const series = loadSeries(r);
-  if (series) charts.push(...timeCharts(prefix, series));
+  if (r.series?.points.length) charts.push(...timeCharts(prefix, r));
+  else if (series) charts.push(...legacyTimeCharts(prefix, series));
+  const search = breakpointChart(prefix, r);
+  if (search) charts.push(search);
   charts.push(
     bar(
       `${prefix}-latency`,

@@ -59,10 +59,28 @@ export const chaosKillSchema = z.object({
   healthy_after_ms: z.number().nonnegative().nullable(),
 });
 
+/** A network fault chaos put between two hosts, from its start to its end. */
+export const chaosFaultSchema = z.object({
+  id: z.number().int().positive(),
+  kind: z.enum(['partition', 'slow', 'reset']),
+  /** Host names, e.g. worker-1, temporal-frontend. */
+  a: z.string(),
+  b: z.string(),
+  at: z.string(),
+  offset_seconds: z.number().nonnegative(),
+  /** Null while the fault is still in force. */
+  end_offset_seconds: z.number().nonnegative().nullable(),
+  /** E.g. 'delay 200ms' or 'rate 64kbit'. */
+  detail: z.string().optional(),
+  /** From the fault's end until the stack served again. */
+  healed_after_ms: z.number().nonnegative().nullable().optional(),
+});
+
 export const chaosSectionSchema = z.object({
   spec: z.string(),
   seed: z.number().int(),
   kills: z.array(chaosKillSchema),
+  faults: z.array(chaosFaultSchema).optional(),
 });
 
 /**
@@ -81,6 +99,19 @@ export const exemplarsSchema = z.object({
   /** Only the steps that have any. */
   steps: z.record(z.string(), exemplarListsSchema),
 });
+
+/** Changes a user made to the running run (`npm run control`), in the order the workflow accepted them. */
+export const controlsSchema = z.array(
+  z.object({
+    at: z.string(),
+    /** Seconds after the run started. */
+    offset_seconds: z.number().nonnegative(),
+    action: z.enum(['pause', 'resume', 'stop', 'set']),
+    rate: z.number().optional(),
+    concurrency: z.number().optional(),
+    max_in_flight: z.number().optional(),
+  }),
+);
 
 /** The suite's standard result, shared by every flow; validated before it leaves a workflow or the CLI. */
 export const standardResultSchema = z
@@ -140,7 +171,10 @@ export const standardResultSchema = z
     series: seriesSchema.optional(),
     /** Processes killed on purpose during the run (`--chaos`). */
     chaos: chaosSectionSchema.optional(),
+    /** The slowest and failed flows' workflow ids, per step and for the flow. */
     exemplars: exemplarsSchema.optional(),
+    /** Live-control changes accepted during the run. */
+    controls: controlsSchema.optional(),
     params: z.object({
       count: z.number().int().positive(),
       concurrency: z.number().int().positive(),
@@ -162,4 +196,6 @@ export type StandardResult = z.infer<typeof standardResultSchema>;
 export type StepAnalysis = z.infer<typeof stepAnalysisSchema>;
 export type ChaosKill = z.infer<typeof chaosKillSchema>;
 export type ChaosSection = z.infer<typeof chaosSectionSchema>;
+export type ChaosFault = z.infer<typeof chaosFaultSchema>;
 export type Exemplars = z.infer<typeof exemplarsSchema>;
+export type ControlChange = z.infer<typeof controlsSchema>[number];

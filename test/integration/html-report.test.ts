@@ -52,7 +52,12 @@ async function open(file: string, screenshot: string): Promise<Rendered & { requ
       getContext(kind: '2d'): { getImageData(x: number, y: number, w: number, h: number): { data: Uint8ClampedArray } };
     }
     const g = globalThis as unknown as {
-      Chart: { instances: Record<string, { canvas: Canvas; data: { datasets: Array<{ data: number[] }> } }> };
+      Chart: {
+        instances: Record<
+          string,
+          { canvas: Canvas; data: { datasets: Array<{ data: Array<number | { y: number }> }> } }
+        >;
+      };
       document: { title: string; body: { innerText: string } };
     };
     return {
@@ -62,7 +67,9 @@ async function open(file: string, screenshot: string): Promise<Rendered & { requ
         const pixels = c.canvas.getContext('2d').getImageData(0, 0, c.canvas.width, c.canvas.height).data;
         let drawn = 0;
         for (let i = 3; i < pixels.length; i += 4) if (pixels[i] > 0) drawn++;
-        return { id: c.canvas.id, points: c.data.datasets.map((d) => d.data.filter((v) => v > 0).length), drawn };
+        // Bar charts hold numbers; time charts hold {x, y} points.
+        const positive = (v: number | { y: number }) => (typeof v === 'number' ? v : v.y) > 0;
+        return { id: c.canvas.id, points: c.data.datasets.map((d) => d.data.filter(positive).length), drawn };
       }),
     };
   });
@@ -132,8 +139,21 @@ test('start-workflow --html writes one self-contained page whose charts render w
   expect(page.errors).toEqual([]);
   expect(page.title).toContain(result.run_id);
   const ids = page.charts.map((c) => c.id);
-  // The run's steps carry the service/overhead split, so that chart is there too.
-  expect(ids).toEqual(['flow0-latency', 'flow0-split', 'flow0-failures', 'flow0-baseline']);
+  // The run over time from its series; the run's steps carry the service/overhead split, so that chart is there too.
+  expect(ids).toEqual([
+    'flow0-flows-time',
+    'flow0-inflight-time',
+    'flow0-p95-time',
+    'flow0-rate-time',
+    'flow0-latency',
+    'flow0-split',
+    'flow0-failures',
+    'flow0-baseline',
+  ]);
+  // Its first time chart counts, interval by interval, the flows the series says were started.
+  const started = result.series!.points.map((p) => p.started).filter((n) => n > 0).length;
+  expect(started).toBeGreaterThan(0);
+  expect(page.charts[0].points[0]).toBe(started);
   for (const chart of page.charts) {
     expect({ id: chart.id, withData: chart.points.some((n) => n > 0) }).toEqual({ id: chart.id, withData: true });
     expect(chart.drawn).toBeGreaterThan(1000);
