@@ -58,7 +58,7 @@ export async function startWorkflowCommand(
     const held = await finishReports(
       [{ flow: result.flow, run_id: result.run_id, result, checks: outcomes }],
       reports,
-      endpoints.databaseUrl,
+      endpoints,
       client,
     );
     return held && checks.every((c) => c.passed) ? EXIT.ok : EXIT.thresholdFailed;

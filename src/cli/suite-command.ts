@@ -125,7 +125,7 @@ export async function stressSuiteCommand(
       if (process.stderr.isTTY) process.stderr.write('\r\x1b[2K');
     }
     printSuiteResult(result, endpoints, await chaosRun?.stop(), opts.json);
-    const held = await finishReports(suiteFlowReports(result), reports, endpoints.databaseUrl, client);
+    const held = await finishReports(suiteFlowReports(result), reports, endpoints, client);
     return held && result.verdict === 'passed' ? EXIT.ok : EXIT.thresholdFailed;
   });
 }

@@ -1,3 +1,5 @@
+import { webUiWorkflowUrl } from './web-ui';
+
 /** Text safe inside HTML, in an element or an attribute. */
 export const esc = (s: unknown) =>
   String(s).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
@@ -31,6 +33,5 @@ export interface WebUi {
 
 /** The Web UI page of one workflow. */
 export function workflowUrl(ui: WebUi, workflowId: string): string {
-  const base = `${ui.url.replace(/\/$/, '')}/namespaces/${encodeURIComponent(ui.namespace)}/workflows`;
-  return `${base}/${encodeURIComponent(workflowId)}`;
+  return webUiWorkflowUrl(ui.url, ui.namespace, workflowId);
 }
