@@ -65,6 +65,19 @@ export const chaosSectionSchema = z.object({
   kills: z.array(chaosKillSchema),
 });
 
+/** One live control a running run accepted (`npm run control`): when, and for `set` the values it changed. */
+export const controlsSchema = z.array(
+  z.object({
+    at: z.string(),
+    /** Seconds after the run started: where it sits on the series' time axis. */
+    offset_seconds: z.number().nonnegative(),
+    action: z.enum(['pause', 'resume', 'stop', 'set']),
+    rate: z.number().positive().optional(),
+    concurrency: z.number().int().positive().optional(),
+    max_in_flight: z.number().int().positive().optional(),
+  }),
+);
+
 /** The suite's standard result, shared by every flow; validated before it leaves a workflow or the CLI. */
 export const standardResultSchema = z
   .object({
@@ -119,6 +132,8 @@ export const standardResultSchema = z
     series: seriesSchema.optional(),
     /** Processes killed on purpose during the run (`--chaos`). */
     chaos: chaosSectionSchema.optional(),
+    /** Live controls accepted while the run went (`npm run control`), in order. */
+    controls: controlsSchema.optional(),
     params: z.object({
       count: z.number().int().positive(),
       concurrency: z.number().int().positive(),
@@ -140,3 +155,4 @@ export type StandardResult = z.infer<typeof standardResultSchema>;
 export type StepAnalysis = z.infer<typeof stepAnalysisSchema>;
 export type ChaosKill = z.infer<typeof chaosKillSchema>;
 export type ChaosSection = z.infer<typeof chaosSectionSchema>;
+export type ControlChange = z.infer<typeof controlsSchema>[number];
