@@ -26,6 +26,12 @@ export const CONTROL_LIMITS = { rate: 10_000, inFlight: 100_000 } as const;
 type Setting = keyof SetRequest;
 type Model = RunContext['driver']['model'];
 
+const MODEL_NAMES: Record<Model, string> = {
+  closed: 'a closed model',
+  open: 'an open model',
+  breakpoint: 'a breakpoint search',
+};
+
 /** Which models take each setting, and what to say to a run of another model. */
 const SETTINGS: Record<Setting, { models: Model[]; otherwise: string }> = {
   rate: { models: ['open'], otherwise: 'rate paces an open model only (a closed run: set concurrency)' },
@@ -91,7 +97,7 @@ function checkSetting(run: RunContext, key: Setting, value: unknown): void {
   }
   if (key !== 'rate' && !Number.isInteger(value)) throw new Error(`${key} must be a whole number, not ${value}`);
   if (!SETTINGS[key].models.includes(run.driver.model)) {
-    throw new Error(`this run is a ${run.driver.model} model: ${SETTINGS[key].otherwise}`);
+    throw new Error(`this run is ${MODEL_NAMES[run.driver.model]}: ${SETTINGS[key].otherwise}`);
   }
 }
 
