@@ -6,6 +6,7 @@
  */
 import { WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
 import { standardResultSchema, type StandardResult } from '../../src/result/schema';
+import { parseThreshold } from '../../src/result/thresholds';
 import { summaryQuery } from '../../src/workflows/definitions';
 import type { StressRunInput } from '../../src/workflows/stress-run';
 import { pauseUpdate, resumeUpdate, setUpdate, stopUpdate } from '../../src/workflows/stress-run/control';
@@ -191,4 +192,36 @@ test('control survives continue-as-new: the limit, the pause and the list carry 
   expect(result.controls).toEqual([set, paused, resumed]);
   expect(result).toMatchObject({ status: 'completed', total_operations: 7, successful: 7, concurrent: 1 });
   expect((await handle.describe()).runId).not.toBe(started.firstExecutionRunId);
+});
+
+test('a breakpoint search takes max_in_flight, pause and stop; a stopped step is not judged', async () => {
+  const runId = `wf-control-search-${Date.now()}`;
+  const stubs = stubActivities();
+  const load = {
+    model: 'breakpoint' as const,
+    start_rate: 4,
+    step_factor: 2,
+    hold_ms: 3000,
+    max_steps: 3,
+    max_in_flight: 50,
+    thresholds: [parseThreshold('success_rate>=90')],
+  };
+  await env.start(stubs, 'stressRun', [input(runId, { load })], runId);
+  const handle = env.client.workflow.getHandle(runId);
+  await summaryWhen(handle, (r) => (r.load?.started ?? 0) >= 2);
+
+  expect(await refused(handle.executeUpdate(setUpdate, { args: [{ rate: 8 }] }))).toMatch(
+    'this run is a breakpoint search: rate paces an open model only',
+  );
+  const set = await handle.executeUpdate(setUpdate, { args: [{ max_in_flight: 10 }] });
+  const paused = await handle.executeUpdate(pauseUpdate);
+  const held = await summaryWhen(handle, (r) => r.completed_operations === r.load!.started);
+  const stopped = await handle.executeUpdate(stopUpdate);
+  const result = (await handle.result()) as StandardResult;
+
+  expect(result.controls).toEqual([set, paused, stopped]);
+  expect(result).toMatchObject({ status: 'completed', concurrent: 10, total_operations: held.load!.scheduled });
+  expect(result.load).toMatchObject({ max_in_flight: 10, scheduled: held.load!.scheduled });
+  expect(result.load!.breakpoint).toMatchObject({ verdict: 'not_found', steps: [] });
+  expect(() => standardResultSchema.parse(result)).not.toThrow();
 });
