@@ -4,6 +4,8 @@ import { BUILT_IN_PROFILES } from '../contracts/fault-profile';
 import { stackCommand, startWorkflowCommand } from './commands';
 import { reportCommand } from './report-command';
 import { checkLimitSteps, compareCommand, historyCommand } from './compare-command';
+import { controlCommand } from './control-command';
+import { parseControlOptions, type RawControl } from './control-options';
 import { UsageError } from './errors';
 import { parseCompareOptions, parseHistoryOptions, parseRunReportOptions } from './report-options';
 import { scheduleAction, scheduleCreate, scheduleDescribe, scheduleList } from './schedule-commands';
@@ -177,6 +179,21 @@ function addScheduleCommands(cli: Command): void {
   }
 }
 
+/** `control <run-id> pause|resume|stop|set`: steers a running run through its Temporal Updates. */
+function addControlCommand(cli: Command): void {
+  cli
+    .command('control')
+    .description('steer a running run: pause, resume, stop, or set its rate, concurrency or max in flight')
+    .argument('[run-id]', "a run's id; a suite's reaches its running flow, a schedule's its latest run")
+    .argument('[action]', 'pause, resume, stop or set')
+    .option('--rate <r>', 'set: an open run’s flows started per second from now on')
+    .option('--concurrency <n>', 'set: a closed run’s flows at once')
+    .option('--max-in-flight <n>', 'set: an open run’s (or a breakpoint search’s) cap on flows in flight')
+    .action(async (id: unknown, action: unknown, raw: RawControl) => {
+      process.exitCode = await controlCommand(parseControlOptions(id, action, raw));
+    });
+}
+
 interface RawStack {
   faults: string;
   timeScale: string;
@@ -221,5 +238,6 @@ export function program(): Command {
   addReportCommands(cli);
   addScheduleCommands(cli);
   addStackCommand(cli);
+  addControlCommand(cli);
   return cli;
 }

@@ -100,16 +100,16 @@ export const exemplarsSchema = z.object({
   steps: z.record(z.string(), exemplarListsSchema),
 });
 
-/** Changes a user made to the running run (`npm run control`), in the order the workflow accepted them. */
+/** One live control a running run accepted (`npm run control`): when, and for `set` the values it changed. */
 export const controlsSchema = z.array(
   z.object({
     at: z.string(),
-    /** Seconds after the run started. */
+    /** Seconds after the run started: where it sits on the series' time axis. */
     offset_seconds: z.number().nonnegative(),
     action: z.enum(['pause', 'resume', 'stop', 'set']),
-    rate: z.number().optional(),
-    concurrency: z.number().optional(),
-    max_in_flight: z.number().optional(),
+    rate: z.number().positive().optional(),
+    concurrency: z.number().int().positive().optional(),
+    max_in_flight: z.number().int().positive().optional(),
   }),
 );
 
@@ -173,7 +173,7 @@ export const standardResultSchema = z
     chaos: chaosSectionSchema.optional(),
     /** The slowest and failed flows' workflow ids, per step and for the flow. */
     exemplars: exemplarsSchema.optional(),
-    /** Live-control changes accepted during the run. */
+    /** Live controls accepted while the run went (`npm run control`), in order. */
     controls: controlsSchema.optional(),
     params: z.object({
       count: z.number().int().positive(),

@@ -1,4 +1,6 @@
 import {
+  allHandlersFinished,
+  condition,
   continueAsNew,
   log,
   proxyActivities,
@@ -13,6 +15,7 @@ import type { ChaosSection, StandardResult } from '../result/schema';
 import { chaosKillSignal, summaryQuery } from './definitions';
 import { validated } from './result-check';
 import type { RunContext } from './stress-run/context';
+import { controlsOf, installControls, withControls } from './stress-run/control';
 import { driverFor } from './stress-run/drivers';
 import type { StressRunCarry, StressRunInput } from './stress-run/input';
 import { Launcher } from './stress-run/launcher';
@@ -43,6 +46,7 @@ function openRun(input: StressRunInput, runId: string): RunContext {
     launcher,
     driver,
     end: { status: 'running' },
+    controls: controlsOf(input.carried),
     chaos: input.carried?.chaos,
   };
 }
@@ -57,17 +61,22 @@ function mergeKills(known: ChaosSection | undefined, sent: ChaosSection): ChaosS
 /** Hands the flows in flight and the totals to a new run of the parent, once every start is acknowledged. */
 async function carryOn(run: RunContext): Promise<never> {
   await run.launcher.acknowledged();
+  // A control being handled now is handed on with the rest (the handlers do not wait, so this is at once).
+  await condition(allHandlersFinished);
   run.totals.load.inFlight = run.launcher.inFlightList();
   const { acc, load } = run.totals;
   const carried: StressRunCarry = { next: run.launcher.next, acc, startedAt: run.startedAt, load, chaos: run.chaos };
+  if (run.controls.changes.length) carried.controls = run.controls;
   return continueAsNew<typeof stressRun>({ ...run.input, carried });
 }
 
 /** Ends the run: the final result, checked, labelled and stored. */
 async function conclude(run: RunContext): Promise<StandardResult> {
+  // From here on every control is refused: the result is being made.
   run.end.status = 'completed';
   run.end.at = Date.now();
-  const final = runResult(run);
+  await condition(allHandlersFinished);
+  const final = withControls(runResult(run), run);
   await validated('run', final);
   upsertSearchAttributes([{ key: RUN_OUTCOME, value: final.failed === 0 ? 'passed' : 'had_failures' }]);
   try {
@@ -98,12 +107,15 @@ export async function stressRun(input: StressRunInput): Promise<StandardResult> 
   setHandler(chaosKillSignal, (sent) => {
     run.chaos = mergeKills(run.chaos, sent);
   });
-  setHandler(summaryQuery, () => runResult(run));
+  setHandler(summaryQuery, () => withControls(runResult(run), run));
+  // Live control (`npm run control`): pause, resume, stop, set.
+  installControls(run);
   // Flows started before continue-as-new: this run collects them by id, as they close.
   run.launcher
     .collectAdopted()
     .catch((err) => log.warn('collecting flows of the previous run failed', { error: String(err) }));
   if (!(await run.driver.drive(run))) return carryOn(run);
+  run.controls.offered = true;
   await run.launcher.drained();
   return conclude(run);
 }

@@ -17,12 +17,16 @@ function stepPlan(shape: BreakpointShape, i: number): ArrivalPlan {
 async function search(run: RunContext, shape: BreakpointShape): Promise<boolean> {
   const { launcher, totals } = run;
   const steps = totals.load.steps!;
-  const goOn = () => steps.length < shape.max_steps && steps.every((s) => s.passed && !s.tester_limited);
+  const goOn = () =>
+    !run.controls.stopped && steps.length < shape.max_steps && steps.every((s) => s.passed && !s.tester_limited);
   while (goOn()) {
     if (!totals.load.step) totals.beginStep(Date.now());
-    if (!(await offer(run, stepPlan(shape, steps.length)))) return false;
+    if (!(await offer(run))) return false;
     // A flow counts toward the step it started in: the step is judged once they have all ended.
     await launcher.drained();
+    // A step cut short by a stop is not judged: its flows count in the run's totals only.
+    if (run.controls.stopped) break;
+    run.controls.schedule = undefined;
     const step = totals.load.step!;
     const rate = stepRate(shape.start_rate, shape.step_factor, steps.length);
     steps.push(judgeStep(rate, stepResult(run, step.acc, step.tally), step.tally, shape.hold_ms, shape.thresholds));
@@ -40,6 +44,10 @@ export function breakpointDriver(shape: BreakpointShape): LoadDriver {
     open: true,
     search: true,
     drive: (run) => search(run, shape),
+    schedule: (run) =>
+      run.totals.load.step
+        ? { plan: stepPlan(shape, run.totals.load.steps!.length), origin: run.totals.load.origin, base: 0 }
+        : undefined,
     totalOperations: (run) => run.totals.load.tally.scheduled,
     window: runWindow,
     describe(section, run) {

@@ -1,6 +1,6 @@
 import type { LoadSection } from '../../result/load-schema';
 import type { ChaosSection, StandardResult } from '../../result/schema';
-import type { StressRunInput } from './input';
+import type { ControlState, Schedule, StressRunInput } from './input';
 import type { Launcher } from './launcher';
 import type { RunLimits } from './limits';
 import type { RunTotals } from './totals';
@@ -17,6 +17,8 @@ export interface RunContext {
   readonly driver: LoadDriver;
   /** Set once the run ends; the summary query reads it. */
   readonly end: { status: StandardResult['status']; at?: number };
+  /** Live control: paused, stopped, the schedule re-based, the changes accepted (src/workflows/stress-run/control.ts). */
+  readonly controls: ControlState;
   /** Kills chaos made in the stack during the run, as signalled. */
   chaos?: ChaosSection;
 }
@@ -34,6 +36,8 @@ export interface LoadDriver {
   totalOperations(run: RunContext): number;
   /** Where the load section's window starts, and how long the load has been offered by `now`. */
   window(run: RunContext, now: number): { origin: number; spanMs: number };
+  /** The schedule it offers now, before any control re-based it (a closed model has none). */
+  schedule?(run: RunContext): Schedule | undefined;
   /** Adds the model's own fields to the load section. */
   describe?(section: LoadSection, run: RunContext): void;
 }

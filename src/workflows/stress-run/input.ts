@@ -1,9 +1,9 @@
 import type { FlowInFlight } from '../../activities/load';
 import type { FlowName } from '../../flows/catalog';
 import type { SimSettings } from '../../flows/types';
-import type { LoadShape } from '../../load/shape';
+import type { ArrivalPlan, LoadShape } from '../../load/shape';
 import type { BreakpointStep } from '../../result/load-schema';
-import type { ChaosSection } from '../../result/schema';
+import type { ChaosSection, ControlChange } from '../../result/schema';
 import type { Capacities } from '../../contracts/fault-profile';
 import type { RunAccumulator } from '../../stats/aggregate';
 import type { LoadTally } from '../../stats/load-section';
@@ -29,6 +29,31 @@ export interface LoadCarry {
   offerEnd?: number;
 }
 
+/** A schedule being offered: its plan, the workflow time its start 0 is due, and the starts handled before it. */
+export interface Schedule {
+  plan: ArrivalPlan;
+  origin: number;
+  base: number;
+}
+
+/** Where live control (Temporal Updates) left the run: carried across continue-as-new. */
+export interface ControlState {
+  paused: boolean;
+  /** Workflow time the current pause began. */
+  pausedAt?: number;
+  /** Time spent paused before the current pause: a closed model's --duration does not count it. */
+  pausedMs: number;
+  stopped: boolean;
+  /** The in-flight limit set last (the run's limits hold it). */
+  maxInFlight?: number;
+  /** The open model's schedule (or the breakpoint step's) once offering began; a pause or a rate re-bases it. */
+  schedule?: Schedule;
+  /** Every change accepted, in order: the result's `controls`. */
+  changes: ControlChange[];
+  /** Set once the load is all offered (not carried: a run that continues as new has more to offer). */
+  offered?: boolean;
+}
+
 /** Everything one run of the parent hands to the next at continue-as-new: plain JSON, in one object. */
 export interface StressRunCarry {
   /** Index of the next flow to start. */
@@ -37,6 +62,7 @@ export interface StressRunCarry {
   startedAt: number;
   load?: LoadCarry;
   chaos?: ChaosSection;
+  controls?: ControlState;
 }
 
 export interface StressRunInput {

@@ -11,12 +11,12 @@ export interface RunLimits {
   childrenPerRun: number;
 }
 
-/** The limits the input asks for. */
+/** The limits the input asks for, or a control set since (carried across continue-as-new). */
 export function limitsOf(input: StressRunInput): RunLimits {
   const shape = input.load;
   const open = shape?.model === 'open' || shape?.model === 'breakpoint';
   return {
-    maxInFlight: open ? shape.max_in_flight : input.concurrency,
+    maxInFlight: input.carried?.controls?.maxInFlight ?? (open ? shape.max_in_flight : input.concurrency),
     childrenPerRun: input.childrenPerRun ?? CHILDREN_PER_RUN,
   };
 }
