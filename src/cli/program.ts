@@ -3,6 +3,8 @@ import { FLOW_NAMES, FLOWS } from '../flows/catalog';
 import { BUILT_IN_PROFILES } from '../contracts/fault-profile';
 import { stackCommand, startWorkflowCommand } from './commands';
 import { reportCommand } from './report-command';
+import { rerunCommand } from './rerun-command';
+import { parseRerunOptions } from './rerun-options';
 import { checkLimitSteps, compareCommand, historyCommand } from './compare-command';
 import { controlCommand } from './control-command';
 import { parseControlOptions, type RawControl } from './control-options';
@@ -141,6 +143,18 @@ function addReportCommands(cli: Command): void {
     });
 }
 
+/** `rerun <run-id>`: resets a finished run's failed flows to their failed step (docs/investigating.md). */
+function addRerunCommand(cli: Command): void {
+  cli
+    .command('rerun')
+    .description("finish a run's failed flows on the platform as it is now: each reset to its failed step")
+    .argument('[run-id]')
+    .option('--dry-run', 'list the flows it would reset, their failed step and reset event; reset nothing')
+    .action(async (runId: unknown, raw: { dryRun?: unknown }) => {
+      process.exitCode = await rerunCommand(parseRerunOptions(runId, raw));
+    });
+}
+
 /** `schedule create|list|describe|pause|unpause|trigger|delete`. */
 function addScheduleCommands(cli: Command): void {
   const schedule = cli.command('schedule').description('stress runs on Temporal Schedules');
@@ -236,6 +250,7 @@ export function program(): Command {
     .configureOutput({ outputError: () => undefined });
   addRunCommands(cli);
   addReportCommands(cli);
+  addRerunCommand(cli);
   addScheduleCommands(cli);
   addStackCommand(cli);
   addControlCommand(cli);

@@ -10,3 +10,12 @@
 export function callDraw(flow: string, seed: number, index: number, step: string, part?: string): string {
   return `${flow}:${seed}:${index}:${step}${part ? `:${part}` : ''}`;
 }
+
+/**
+ * The draw of a call in a flow that was reset (`npm run rerun`): the reset run's id is added, so the re-run draws
+ * afresh from the same profile instead of meeting the faults that failed it again (its attempts start over at 1).
+ * A flow that was never reset keeps its draw unchanged.
+ */
+export function rerunDraw(draw: string, resetRunId: string | undefined): string {
+  return resetRunId ? `${draw}:rerun-${resetRunId}` : draw;
+}

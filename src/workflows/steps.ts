@@ -14,7 +14,7 @@ import type { Activities } from '../activities';
 import { FLOWS, stepActivities, type FlowName, type StepDefinition, type StepTarget } from '../flows/catalog';
 import { RUN_OUTCOME } from '../flows/search-attributes';
 import { STEP_PRESETS } from '../flows/step-presets';
-import { callDraw } from '../flows/draws';
+import { callDraw, rerunDraw } from '../flows/draws';
 import type {
   Attempted,
   AttemptTime,
@@ -58,6 +58,24 @@ type CallArgs<F extends FlowName, S> =
     : never;
 type ValueOf<A extends ActivityName> = Awaited<ReturnType<Activities[A]>> extends Attempted<infer V> ? V : never;
 type CallValue<F extends FlowName, S> = ActivityOf<F, S> extends ActivityName ? ValueOf<ActivityOf<F, S>> : never;
+
+/** A flow's part of each call's draw. */
+interface FlowDraw {
+  flow: FlowName;
+  seed: number;
+  index: number;
+  /** Set in a run made by a reset (`npm run rerun`): its calls draw afresh. */
+  resetRunId?: string;
+}
+
+/**
+ * This run's id when a reset made it (a reset changes the run id but keeps the id on the started event), else
+ * undefined. Constant for the whole run, so a replay of the reset run computes the same draws.
+ */
+function resetRunId(): string | undefined {
+  const info = workflowInfo();
+  return info.runId !== info.originalExecutionRunId ? info.runId : undefined;
+}
 
 /** One call an activity answered or failed: its attempts and their times. */
 interface CallTimes {
@@ -116,8 +134,8 @@ export class StepScope {
     private readonly def: StepDefinition,
     private readonly sim: SimSettings,
     private readonly proxy: Activities,
-    /** This flow's part of each call's draw: flow, seed and index. */
-    private readonly flowDraw: { flow: FlowName; seed: number; index: number },
+    /** This flow's part of each call's draw: flow, seed and index (and the run id of a reset run). */
+    private readonly flowDraw: FlowDraw,
   ) {}
 
   /** The call context for this step against one of its services: idempotency key (with an optional part), faults. */
@@ -128,8 +146,9 @@ export class StepScope {
     const key = `${workflowInfo().workflowId}:${this.def.name}${part ? `:${part}` : ''}`;
     // PostgreSQL has no injected faults: only the key and the time scale matter to it.
     const faults = this.sim.faults[service === 'postgres' ? 'gateway' : service];
-    const { flow, seed, index } = this.flowDraw;
-    return { key, faults, timeScale: this.sim.timeScale, draw: callDraw(flow, seed, index, this.def.name, part) };
+    const { flow, seed, index, resetRunId } = this.flowDraw;
+    const draw = rerunDraw(callDraw(flow, seed, index, this.def.name, part), resetRunId);
+    return { key, faults, timeScale: this.sim.timeScale, draw };
   }
 
   /** The contexts of every service the step calls, in catalog order (a one-activity step's leading arguments). */
@@ -209,7 +228,7 @@ export class StepRecorder<F extends FlowName> {
   private readonly startedAt = Date.now();
   private readonly definitions: readonly StepDefinition[];
   private readonly sim: SimSettings;
-  private readonly flowDraw: { flow: F; seed: number; index: number };
+  private readonly flowDraw: FlowDraw;
   private position = -1;
 
   constructor(
@@ -218,7 +237,7 @@ export class StepRecorder<F extends FlowName> {
   ) {
     this.definitions = (FLOWS[flow] as Flow).definitions;
     this.sim = input.sim;
-    this.flowDraw = { flow, seed: input.seed, index: input.index };
+    this.flowDraw = { flow, seed: input.seed, index: input.index, resetRunId: resetRunId() };
   }
 
   private definition(step: string): StepDefinition {
