@@ -135,7 +135,11 @@ async function rerunOn(client: Client, endpoints: Endpoints, opts: RerunOptions)
   try {
     const began = Date.now();
     const outcomes = await resetAndWait(client, plan, identity.rerunId);
-    const flows = outcomes.map((outcome, i) => ({ outcome, fromStep: plan.resets[i].verdict.step }));
+    const flows = outcomes.map((outcome, i) => ({
+      outcome,
+      workflowId: plan.resets[i].workflowId,
+      fromStep: plan.resets[i].verdict.step,
+    }));
     const result = rerunResult(original, identity.rerunId, flows, Date.now() - began);
     printRerun(opts.runId, result, plan, endpoints);
     await store(identity, result, opts.runId, began);

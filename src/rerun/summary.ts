@@ -5,6 +5,7 @@ import { addOutcome, emptyRun, toResult } from '../stats/aggregate';
 
 /** A re-run flow: the step it was reset to, and its outcome once the reset run ended. */
 export interface RerunFlow {
+  workflowId: string;
   fromStep: string;
   outcome: FlowOutcome;
 }
@@ -32,7 +33,7 @@ export function rerunResult(
   elapsedMs: number,
 ): StandardResult {
   const acc = emptyRun();
-  for (const f of flows) addOutcome(acc, rerunPart(f.outcome, f.fromStep));
+  for (const f of flows) addOutcome(acc, rerunPart(f.outcome, f.fromStep), { workflowId: f.workflowId });
   const n = flows.length;
   return toResult(acc, {
     flow: original.flow,

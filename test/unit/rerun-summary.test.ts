@@ -51,8 +51,8 @@ test('the re-run result counts the re-run flows under its own id, with the origi
     original,
     'r-rerun-1',
     [
-      { outcome: rerun, fromStep: 'ctr_prediction' },
-      { outcome: again, fromStep: 'ctr_prediction' },
+      { workflowId: 'r-00000', outcome: rerun, fromStep: 'ctr_prediction' },
+      { workflowId: 'r-00001', outcome: again, fromStep: 'ctr_prediction' },
     ],
     2000,
   );
@@ -67,6 +67,8 @@ test('the re-run result counts the re-run flows under its own id, with the origi
   });
   expect(Object.keys(result.step_analysis)).toEqual(['ctr_prediction', 'council_evaluation']);
   expect(result.step_analysis.ctr_prediction).toMatchObject({ executions: 2, failures: 1 });
+  // The flow that failed again is named, so the re-run's result leads to it as any run's does.
+  expect(result.exemplars?.flow.failed.map((f) => f.workflow_id)).toEqual(['r-00001']);
 });
 
 test('re-run ids number the re-runs of a run and name it back', () => {

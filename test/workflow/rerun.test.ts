@@ -69,7 +69,11 @@ test('failed flows are reset to their failed step: earlier steps are not run aga
   }
 
   // The re-run's result counts the re-run part of each flow; the flows, done now, need no second re-run.
-  const flows = outcomes.map((outcome: FlowOutcome) => ({ outcome, fromStep: 'foreign_keys' }));
+  const flows = outcomes.map((outcome: FlowOutcome, i: number) => ({
+    outcome,
+    workflowId: runs[i].workflowId,
+    fromStep: 'foreign_keys',
+  }));
   const result = rerunResult(original, `${runId}-rerun-1`, flows, 1000);
   expect(result).toMatchObject({ total_operations: 2, successful: 2, failed: 0 });
   expect(Object.keys(result.step_analysis)[0]).toBe('foreign_keys');
