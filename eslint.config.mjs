@@ -164,4 +164,18 @@ export default tseslint.config(
       ],
     },
   },
+  {
+    // Re-running flows is client code over Temporal's API: the CLI calls it, and it never reaches into a workflow.
+    files: ['src/rerun/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            layer(['cli', 'workflows', 'stack'], 're-run code must not import the CLI, workflow or stack code'),
+          ],
+        },
+      ],
+    },
+  },
 );
