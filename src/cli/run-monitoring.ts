@@ -1,3 +1,5 @@
+import { setTimeout as delay } from 'node:timers/promises';
+import { request } from 'undici';
 import { STACK_FILE } from '../config';
 import { readStackFileContent } from '../stack/stack-file';
 import type { StackOptions } from '../stack/stack';
@@ -21,4 +23,23 @@ export function monitoringNote(source: 'env' | 'stack' | 'default', address: str
   return source === 'stack'
     ? "--monitoring ignored: the running stack has no Prometheus; start it with 'npm run stack -- --monitoring'"
     : `--monitoring ignored: the Temporal at ${address} is not a stack of this project's ('npm run stack -- --monitoring' starts one with Prometheus)`;
+}
+
+/**
+ * Before a run's own stack stops: waits (up to `timeoutMs`) until Prometheus has scraped every target once more, so
+ * the data it keeps ends with the run's final counts (a short run may otherwise end before the first scrape).
+ */
+export async function awaitFinalScrape(prometheusUrl: string, timeoutMs = 15_000): Promise<boolean> {
+  const since = Date.now();
+  const deadline = since + timeoutMs;
+  while (Date.now() < deadline) {
+    const done = await request(`${prometheusUrl}/api/v1/targets?state=active`, { headersTimeout: 1000 })
+      .then((res) => res.body.json() as Promise<{ data: { activeTargets: Array<{ lastScrape: string }> } }>)
+      // None listed yet: Prometheus's discovery hands over the targets a few seconds after it is ready.
+      .then(({ data: { activeTargets: t } }) => t.length > 0 && t.every((a) => Date.parse(a.lastScrape) >= since))
+      .catch(() => false);
+    if (done) return true;
+    await delay(250);
+  }
+  return false;
 }

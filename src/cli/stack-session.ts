@@ -11,7 +11,7 @@ import { chaosKillSignal } from '../workflows/definitions';
 import type { ChaosPlan } from './chaos-options';
 import { resolveEndpoints } from './endpoints';
 import { UsageError } from './errors';
-import { monitoringNote, runStackOptions } from './run-monitoring';
+import { awaitFinalScrape, monitoringNote, runStackOptions } from './run-monitoring';
 import { workerIsPolling } from './run-stress';
 
 /**
@@ -125,6 +125,7 @@ export async function withRunSession(
     await chaosRun?.stop();
     await client?.connection.close();
     if (stack) {
+      if (stack.prometheusUrl) await awaitFinalScrape(stack.prometheusUrl);
       say(`stopping the stack started for this ${what} (\`npm run stack\` serves the Web UI again, with it in)`);
       await stack.stop();
     }

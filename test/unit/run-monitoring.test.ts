@@ -1,7 +1,9 @@
 import fs from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { monitoringNote, runStackOptions } from '../../src/cli/run-monitoring';
+import { awaitFinalScrape, monitoringNote, runStackOptions } from '../../src/cli/run-monitoring';
 import { parseStartOptions } from '../../src/cli/start-options';
 import { parseSuiteOptions } from '../../src/cli/suite-options';
 import { writeStackFile } from '../../src/stack/stack-file';
@@ -53,5 +55,30 @@ test('with a Temporal already there, --monitoring is one line: the running stack
     );
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("before a run's own stack stops, Prometheus scrapes every target once more (or the wait gives up)", async () => {
+  // A stand-in for Prometheus's targets API: one target scraped long ago, the other scraped from the 4th request on.
+  let requests = 0;
+  let fresh = true;
+  const server = http.createServer((req, res) => {
+    requests += 1;
+    const now = new Date().toISOString();
+    const late = fresh && requests >= 4 ? now : '2026-01-01T00:00:00Z';
+    // The first answer lists no target yet, as Prometheus does before its discovery has handed them over.
+    const activeTargets = requests === 1 ? [] : [{ lastScrape: fresh ? now : late }, { lastScrape: late }];
+    res.setHeader('content-type', 'application/json');
+    res.end(JSON.stringify({ status: 'success', data: { activeTargets } }));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  try {
+    expect(await awaitFinalScrape(url, 5000)).toBe(true);
+    expect(requests).toBeGreaterThanOrEqual(4);
+    fresh = false;
+    expect(await awaitFinalScrape(url, 600)).toBe(false);
+  } finally {
+    server.close();
   }
 });
