@@ -30,43 +30,40 @@ export async function startWorkflowCommand(
   reports: RunReportOptions = { limits: [] },
 ): Promise<number> {
   const chaos = opts.chaos && { plan: opts.chaos, seed: opts.seed };
-  return withRunSession(
-    say,
-    { what: 'run', chaos, monitoring: opts.monitoring },
-    async (client, endpoints, session) => {
-      const handle = await startStressRun(client, opts);
-      const chaosRun = session.startChaos(async () => handle.workflowId);
-      const links = webUiLinks(endpoints.temporalUiUrl, endpoints.namespace, handle.workflowId);
-      say(
-        `started ${opts.flow} ${describeLoad(opts.load, opts.count, opts.concurrency)} (faults ${opts.faultsName}, time scale ${opts.timeScale})`,
-      );
-      say(`run id ${handle.workflowId}  ·  ${links?.parent ?? NO_WEB_UI}`);
-      const tty = process.stderr.isTTY;
-      let result = await awaitStressRun(
-        client,
-        handle.workflowId,
-        tty ? (r) => process.stderr.write(`\r\x1b[2K${formatProgress(r)}`) : undefined,
-      );
-      if (tty) process.stderr.write('\r\x1b[2K');
-      // The session's own record is complete: kills whose targets came back after the run closed are in it too.
-      if (chaosRun) result = { ...result, chaos: await chaosRun.stop() };
-      printResult(result, endpoints);
-      if (opts.json) writeJson(opts.json, result);
-      const search = result.load?.breakpoint;
-      // The search judged its thresholds step by step: its verdict is the exit code.
-      if (search) return BREAKPOINT_EXIT[search.verdict];
-      const checks = checkThresholds(result, opts.thresholds);
-      if (checks.length) process.stdout.write(`\nthresholds:\n${formatThresholds(checks)}\n`);
-      const outcomes = checks.map((c) => thresholdOutcome(c.threshold.text, c.actual, c.passed));
-      const held = await finishReports(
-        [{ flow: result.flow, run_id: result.run_id, result, checks: outcomes }],
-        reports,
-        endpoints.databaseUrl,
-        client,
-      );
-      return held && checks.every((c) => c.passed) ? EXIT.ok : EXIT.thresholdFailed;
-    },
-  );
+  const work = { what: 'run', chaos, monitoring: opts.monitoring };
+  return withRunSession(say, work, async (client, endpoints, session) => {
+    const handle = await startStressRun(client, opts);
+    const chaosRun = session.startChaos(async () => handle.workflowId);
+    const links = webUiLinks(endpoints.temporalUiUrl, endpoints.namespace, handle.workflowId);
+    say(
+      `started ${opts.flow} ${describeLoad(opts.load, opts.count, opts.concurrency)} (faults ${opts.faultsName}, time scale ${opts.timeScale})`,
+    );
+    say(`run id ${handle.workflowId}  ·  ${links?.parent ?? NO_WEB_UI}`);
+    const tty = process.stderr.isTTY;
+    let result = await awaitStressRun(
+      client,
+      handle.workflowId,
+      tty ? (r) => process.stderr.write(`\r\x1b[2K${formatProgress(r)}`) : undefined,
+    );
+    if (tty) process.stderr.write('\r\x1b[2K');
+    // The session's own record is complete: kills whose targets came back after the run closed are in it too.
+    if (chaosRun) result = { ...result, chaos: await chaosRun.stop() };
+    printResult(result, endpoints);
+    if (opts.json) writeJson(opts.json, result);
+    const search = result.load?.breakpoint;
+    // The search judged its thresholds step by step: its verdict is the exit code.
+    if (search) return BREAKPOINT_EXIT[search.verdict];
+    const checks = checkThresholds(result, opts.thresholds);
+    if (checks.length) process.stdout.write(`\nthresholds:\n${formatThresholds(checks)}\n`);
+    const outcomes = checks.map((c) => thresholdOutcome(c.threshold.text, c.actual, c.passed));
+    const held = await finishReports(
+      [{ flow: result.flow, run_id: result.run_id, result, checks: outcomes }],
+      reports,
+      endpoints.databaseUrl,
+      client,
+    );
+    return held && checks.every((c) => c.passed) ? EXIT.ok : EXIT.thresholdFailed;
+  });
 }
 
 /** `stack`: brings everything up, prints the addresses, and stops it all on Ctrl-C or SIGTERM. */

@@ -105,31 +105,28 @@ export async function stressSuiteCommand(
   reports: RunReportOptions = { limits: [] },
 ): Promise<number> {
   const chaos = opts.chaos && { plan: opts.chaos, seed: opts.runs[0].seed };
-  return withRunSession(
-    say,
-    { what: 'suite', chaos, monitoring: opts.monitoring },
-    async (client, endpoints, session) => {
-      const handle = await startStressSuite(client, opts);
-      // Each kill is recorded in the flow run that is running at the time.
-      const chaosRun = session.startChaos(async () =>
-        handle.query(suiteSummaryQuery).then((s) => s.flows.find((f) => f.status === 'running')?.run_id),
-      );
-      const links = webUiLinks(endpoints.temporalUiUrl, endpoints.namespace, handle.workflowId);
-      say(
-        `started the suite: ${opts.runs.map((r) => `${r.flow} ${describeLoad(r.load, r.count, r.concurrency)}`).join(', ')}`,
-      );
-      say(`suite id ${handle.workflowId}  ·  ${links?.parent ?? NO_WEB_UI}`);
-      const progress = showSuiteProgress(client, handle);
-      let result: SuiteResult;
-      try {
-        result = suiteResultSchema.parse(await handle.result());
-      } finally {
-        progress.stop();
-        if (process.stderr.isTTY) process.stderr.write('\r\x1b[2K');
-      }
-      printSuiteResult(result, endpoints, await chaosRun?.stop(), opts.json);
-      const held = await finishReports(suiteFlowReports(result), reports, endpoints.databaseUrl, client);
-      return held && result.verdict === 'passed' ? EXIT.ok : EXIT.thresholdFailed;
-    },
-  );
+  const work = { what: 'suite', chaos, monitoring: opts.monitoring };
+  return withRunSession(say, work, async (client, endpoints, session) => {
+    const handle = await startStressSuite(client, opts);
+    // Each kill is recorded in the flow run that is running at the time.
+    const chaosRun = session.startChaos(async () =>
+      handle.query(suiteSummaryQuery).then((s) => s.flows.find((f) => f.status === 'running')?.run_id),
+    );
+    const links = webUiLinks(endpoints.temporalUiUrl, endpoints.namespace, handle.workflowId);
+    say(
+      `started the suite: ${opts.runs.map((r) => `${r.flow} ${describeLoad(r.load, r.count, r.concurrency)}`).join(', ')}`,
+    );
+    say(`suite id ${handle.workflowId}  ·  ${links?.parent ?? NO_WEB_UI}`);
+    const progress = showSuiteProgress(client, handle);
+    let result: SuiteResult;
+    try {
+      result = suiteResultSchema.parse(await handle.result());
+    } finally {
+      progress.stop();
+      if (process.stderr.isTTY) process.stderr.write('\r\x1b[2K');
+    }
+    printSuiteResult(result, endpoints, await chaosRun?.stop(), opts.json);
+    const held = await finishReports(suiteFlowReports(result), reports, endpoints.databaseUrl, client);
+    return held && result.verdict === 'passed' ? EXIT.ok : EXIT.thresholdFailed;
+  });
 }
