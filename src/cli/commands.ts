@@ -30,7 +30,8 @@ export async function startWorkflowCommand(
   reports: RunReportOptions = { limits: [] },
 ): Promise<number> {
   const chaos = opts.chaos && { plan: opts.chaos, seed: opts.seed };
-  return withRunSession(say, { what: 'run', chaos }, async (client, endpoints, session) => {
+  const work = { what: 'run', chaos, monitoring: opts.monitoring };
+  return withRunSession(say, work, async (client, endpoints, session) => {
     const handle = await startStressRun(client, opts);
     const chaosRun = session.startChaos(async () => handle.workflowId);
     const links = webUiLinks(endpoints.temporalUiUrl, endpoints.namespace, handle.workflowId);

@@ -87,6 +87,7 @@ function runFlags(command: Command): Command {
     .option('--junit <file>', 'also write JUnit XML: a test case per flow and per threshold')
     .option('--html <file>', 'also write a self-contained HTML report')
     .option('--local-activities', 'run the quick steps as local activities: faster, less detail in history')
+    .option('--monitoring', "with no stack running: the run's own stack runs Prometheus too (docs/monitoring.md)")
     .option(
       '--chaos <plan>',
       "kill local stack processes during the run: 'kill=ml-service every=20s', 'random every=15s'",

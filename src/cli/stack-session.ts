@@ -9,8 +9,9 @@ import { temporalAnswers } from '../stack/temporal-server';
 import { connectClient } from '../temporal-connection';
 import { chaosKillSignal } from '../workflows/definitions';
 import type { ChaosPlan } from './chaos-options';
-import { localPortOffset, resolveEndpoints } from './endpoints';
+import { resolveEndpoints } from './endpoints';
 import { UsageError } from './errors';
+import { awaitFinalScrape, monitoringNote, runStackOptions } from './run-monitoring';
 import { workerIsPolling } from './run-stress';
 
 /**
@@ -19,17 +20,19 @@ import { workerIsPolling } from './run-stress';
  */
 export async function connectOrStartStack(
   say: (line: string) => void,
+  monitoring?: boolean,
 ): Promise<{ endpoints: Endpoints; stack?: RunningStack; source: 'env' | 'stack' | 'default' }> {
   const { endpoints, source } = resolveEndpoints();
   if (source === 'env' || (await temporalAnswers(endpoints.temporalAddress))) {
     if (source === 'stack') say(`using the running stack (Temporal at ${endpoints.temporalAddress})`);
+    if (monitoring) say(monitoringNote(source, endpoints.temporalAddress));
     return { endpoints, source };
   }
   say(
     `no Temporal server at ${endpoints.temporalAddress}: bringing up the whole stack for this run (stopped when it ends)`,
   );
   const started = Date.now();
-  const stack = await startStack({ worker: true, log: say, portOffset: localPortOffset() });
+  const stack = await startStack(runStackOptions(monitoring, say));
   say(`stack ready in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   return { endpoints: stack.endpoints, stack, source };
 }
@@ -76,12 +79,12 @@ function chaosProcesses(stack: RunningStack | undefined, source: string, endpoin
  */
 export async function withRunSession(
   say: (line: string) => void,
-  work: { what: string; chaos?: ChaosRequest },
+  work: { what: string; chaos?: ChaosRequest; monitoring?: boolean },
   fn: (client: Client, endpoints: Endpoints, session: RunSession) => Promise<number>,
 ): Promise<number> {
   const { what, chaos } = work;
   if (chaos) refuseChaosOnDeployments();
-  const { endpoints, stack, source } = await connectOrStartStack(say);
+  const { endpoints, stack, source } = await connectOrStartStack(say, work.monitoring);
   let client: Client | undefined;
   let chaosRun: ChaosRun | undefined;
   const onSignal = () => {
@@ -122,6 +125,7 @@ export async function withRunSession(
     await chaosRun?.stop();
     await client?.connection.close();
     if (stack) {
+      if (stack.prometheusUrl) await awaitFinalScrape(stack.prometheusUrl);
       say(`stopping the stack started for this ${what} (\`npm run stack\` serves the Web UI again, with it in)`);
       await stack.stop();
     }

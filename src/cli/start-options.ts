@@ -33,6 +33,7 @@ const rawSchema = z.object({
   threshold: z.array(z.string()).default([]),
   chaos: z.string().optional(),
   localActivities: z.boolean().optional(),
+  monitoring: z.boolean().optional(),
 });
 
 export interface StartOptions {
@@ -51,6 +52,8 @@ export interface StartOptions {
   chaos?: ChaosPlan;
   /** The quick steps as local activities (see SimSettings.localActivities). */
   localActivities?: boolean;
+  /** Prometheus in the stack the run brings up when none runs (the running stack's own otherwise). */
+  monitoring?: boolean;
 }
 
 /** Validates start-workflow's input; every problem is a UsageError naming it and the valid choices. */
@@ -100,5 +103,6 @@ export function parseStartOptions(flow: string | undefined, raw: Record<string, 
     ...(load ? { load } : {}),
     chaos: o.chaos === undefined ? undefined : parseChaos(o.chaos),
     ...(o.localActivities ? { localActivities: true } : {}),
+    ...(o.monitoring ? { monitoring: true } : {}),
   };
 }

@@ -105,7 +105,8 @@ export async function stressSuiteCommand(
   reports: RunReportOptions = { limits: [] },
 ): Promise<number> {
   const chaos = opts.chaos && { plan: opts.chaos, seed: opts.runs[0].seed };
-  return withRunSession(say, { what: 'suite', chaos }, async (client, endpoints, session) => {
+  const work = { what: 'suite', chaos, monitoring: opts.monitoring };
+  return withRunSession(say, work, async (client, endpoints, session) => {
     const handle = await startStressSuite(client, opts);
     // Each kill is recorded in the flow run that is running at the time.
     const chaosRun = session.startChaos(async () =>

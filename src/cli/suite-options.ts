@@ -10,6 +10,8 @@ export interface SuiteOptions {
   thresholds: Threshold[];
   json?: string;
   chaos?: ChaosPlan;
+  /** Prometheus in the stack the suite brings up when none runs. */
+  monitoring?: boolean;
 }
 
 /** The suite's verdict when the user names no threshold. */
@@ -79,6 +81,7 @@ export interface RawSuite {
   threshold?: string[];
   chaos?: string;
   localActivities?: boolean;
+  monitoring?: boolean;
 }
 
 /** The suite's thresholds (the default when none is given); a step must be one some flow of the suite has. */
@@ -131,5 +134,6 @@ export function parseSuiteOptions(raw: RawSuite): SuiteOptions {
     }),
   );
   const thresholds = suiteThresholds(raw.threshold, flows);
-  return { runs, thresholds, json: runs[0].json, chaos: raw.chaos === undefined ? undefined : parseChaos(raw.chaos) };
+  const chaos = raw.chaos === undefined ? undefined : parseChaos(raw.chaos);
+  return { runs, thresholds, json: runs[0].json, chaos, ...(raw.monitoring ? { monitoring: true } : {}) };
 }

@@ -8,6 +8,8 @@ export const METRICS_PORTS = {
   stack: 9400,
   /** The Temporal dev server's `--metrics-port`. */
   temporal: 9401,
+  /** The cluster's roles' server metrics, in CLUSTER_ROLES order: frontend 9402, history, matching, worker 9405. */
+  temporalRoles: 9402,
   executor: 9410,
   worker: 9420,
 } as const;

@@ -9,6 +9,7 @@ import { executorMetricsPort, METRICS_PORTS, workerMetricsPort } from './metrics
 import { startProcess, waitUntilReady } from './processes';
 import type { ChildStatus } from './stack-file';
 import type { ChildSpec } from './supervisor';
+import { CLUSTER_ROLES, roleMetricsPort } from './temporal-cluster-config';
 
 /** Debian's `prometheus` package (installed by `npm run setup`); PROMETHEUS_PATH names another. */
 export function prometheusBinary(env: NodeJS.ProcessEnv = process.env): string {
@@ -139,21 +140,36 @@ export interface MetricsPlanOptions {
   dataDir: string;
   /** The stack runs the dev server (not a Temporal named by TEMPORAL_ADDRESS). */
   devServer: boolean;
+  /** The stack runs the official server: each role process serves its own metrics (temporal-cluster-config.ts). */
+  cluster?: boolean;
+  /** With `--hosts`: each part's address by its name (temporal-history, worker-2…); loopback for the rest. */
+  hosts?: Record<string, { ip: string }>;
   executors: number;
   /** Workers the stack starts: `worker` for one, else worker-1 … worker-N. */
   workers: number;
   monitoring?: boolean | { workers?: number };
 }
 
+/** A part's exporter address: on its own host with `--hosts`, else on loopback. */
+const at = (opts: MetricsPlanOptions, part: string, port: number) => `${opts.hosts?.[part]?.ip ?? '127.0.0.1'}:${port}`;
+
 /** The workers' exporters: those the stack starts, or as many as monitoring expects when more. */
 function workerTargets(opts: MetricsPlanOptions): ScrapeTarget[] {
   const started = opts.workers;
   const scraped = typeof opts.monitoring === 'object' ? (opts.monitoring.workers ?? started) : started;
-  return Array.from({ length: Math.max(started, scraped) }, (_, i) => ({
-    job: 'worker' as const,
-    process: started === 1 && i === 0 ? 'worker' : `worker-${i + 1}`,
-    address: `127.0.0.1:${workerMetricsPort(i + 1, opts.portOffset)}`,
-  }));
+  return Array.from({ length: Math.max(started, scraped) }, (_, i) => {
+    const process = started === 1 && i === 0 ? 'worker' : `worker-${i + 1}`;
+    return { job: 'worker' as const, process, address: at(opts, process, workerMetricsPort(i + 1, opts.portOffset)) };
+  });
+}
+
+/** Each cluster role's own server metrics, named as the supervisor and chaos name the role (temporal-history…). */
+function clusterTargets(opts: MetricsPlanOptions): ScrapeTarget[] {
+  if (!opts.cluster) return [];
+  return CLUSTER_ROLES.map((r) => {
+    const process = `temporal-${r}`;
+    return { job: 'temporal' as const, process, address: at(opts, process, roleMetricsPort(r, opts.portOffset)) };
+  });
 }
 
 /** Every process's exporter but the workers': the stack's own, the dev server's, the services', the executors'. */
@@ -165,15 +181,16 @@ function processTargets(opts: MetricsPlanOptions): ScrapeTarget[] {
     ...(opts.devServer
       ? [{ job: 'temporal' as const, process: 'temporal', address: `127.0.0.1:${base.temporal}` }]
       : []),
+    ...clusterTargets(opts),
     ...SERVICE_NAMES.map((s) => ({
       job: 'service' as const,
       process: s,
-      address: `127.0.0.1:${SERVICES[s].port + offset}`,
+      address: at(opts, s, SERVICES[s].port + offset),
     })),
     ...Array.from({ length: opts.executors }, (_, i) => ({
       job: 'executor' as const,
       process: `executor-${i + 1}`,
-      address: `127.0.0.1:${executorMetricsPort(i + 1, offset)}`,
+      address: at(opts, `executor-${i + 1}`, executorMetricsPort(i + 1, offset)),
     })),
   ];
 }
@@ -185,6 +202,9 @@ function ownExporterPorts(opts: MetricsPlanOptions, workers: ScrapeTarget[]): Ar
   return [
     { port: base.stack, what: "the stack's metrics" },
     ...(opts.devServer ? [{ port: base.temporal, what: "the Temporal dev server's metrics" }] : []),
+    ...(opts.cluster
+      ? CLUSTER_ROLES.map((r) => ({ port: roleMetricsPort(r, offset), what: `the Temporal ${r}'s metrics` }))
+      : []),
     ...Array.from({ length: opts.executors }, (_, i) => ({
       port: executorMetricsPort(i + 1, offset),
       what: `executor-${i + 1}'s metrics`,

@@ -16,6 +16,17 @@ export const childStatusSchema = z.object({
 
 export type ChildStatus = z.infer<typeof childStatusSchema>;
 
+/** Which Temporal the stack started: the dev server or the official server's roles, its version and addresses. */
+export const stackTemporalSchema = z.object({
+  kind: z.enum(['dev', 'cluster']),
+  /** The Temporal server's version (for the dev server, the one its CLI embeds). */
+  version: z.string(),
+  address: z.string(),
+  ui_url: z.string(),
+  /** The cluster's roles by name (frontend, history, matching, worker): gRPC address and server metrics. */
+  roles: z.record(z.string(), z.object({ address: z.string(), metrics_url: z.string().optional() })).optional(),
+});
+
 /** `.data/stack.json`: the addresses clients use, and the supervised processes with their restarts. */
 export const stackFileSchema = z.object({
   temporalAddress: z.string(),
@@ -23,6 +34,8 @@ export const stackFileSchema = z.object({
   /** Unknown for a Temporal the stack did not start (TEMPORAL_ADDRESS without TEMPORAL_UI_URL). */
   temporalUiUrl: z.string().optional(),
   databaseUrl: z.string().optional(),
+  /** Absent when the stack uses a Temporal it did not start (TEMPORAL_ADDRESS). */
+  temporal: stackTemporalSchema.optional(),
   services: z.record(z.string(), z.string()),
   /** The stack's Prometheus (`npm run stack -- --monitoring`). */
   prometheusUrl: z.string().optional(),

@@ -112,6 +112,7 @@ export function planStack(opts: StackOptions) {
       portOffset: offset,
       dataDir,
       devServer: !opts.temporal && !cluster,
+      cluster,
       executors: EXECUTORS,
       workers: workerCount,
       monitoring: opts.monitoring,

@@ -7,6 +7,7 @@ import { writeStackFile, type StackFile } from './stack-file';
 import { Supervisor } from './supervisor';
 import { ensureTemporalCli } from './temporal-cli';
 import { ensureServerBinaries, type ServerBinaries } from './temporal-server-binary';
+import { temporalRecord } from './temporal-record';
 
 /** What the start steps share: the plan, the supervisor they add children to, and what they started besides. */
 export interface StartContext extends StackPlan {
@@ -30,6 +31,7 @@ export function stackFileContent(ctx: StartContext): StackFile {
     temporalNamespace: endpoints.namespace,
     temporalUiUrl: endpoints.temporalUiUrl,
     databaseUrl: endpoints.databaseUrl,
+    temporal: temporalRecord(ctx),
     services: endpoints.services,
     prometheusUrl: metrics.prometheusUrl,
     metrics: metrics.urls,

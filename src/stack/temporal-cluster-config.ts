@@ -2,8 +2,10 @@
  * The official server's config for a production-shaped Temporal on this machine: default and visibility stores in
  * PostgreSQL, more than one history shard, and each role (frontend, history, matching, worker) its own process.
  * Derived from the server module's config/development-postgres12.yaml. The server reads YAML, and JSON is YAML,
- * so the config is written as JSON (no YAML library needed).
+ * so the config is written as JSON (no YAML library needed), under one comment line that has the server render it
+ * as a Go template first: each role's metrics address comes from its own environment (see roleMetricsEnv).
  */
+import { METRICS_PORTS } from './metrics-ports';
 
 export const CLUSTER_ROLES = ['frontend', 'history', 'matching', 'worker'] as const;
 export type ClusterRole = (typeof CLUSTER_ROLES)[number];
@@ -44,6 +46,25 @@ export function clusterPorts(portOffset = 0): Record<ClusterRole, { grpc: number
   return { ...roles, frontendHttp: FRONTEND_HTTP_PORT + portOffset };
 }
 
+/** Where a role serves its Prometheus metrics: 9402 plus its place in CLUSTER_ROLES, plus the stack's offset. */
+export function roleMetricsPort(role: ClusterRole, portOffset = 0): number {
+  return METRICS_PORTS.temporalRoles + CLUSTER_ROLES.indexOf(role) + portOffset;
+}
+
+/** The variable the official image's config template reads for the metrics address; ours reads it too. */
+export const METRICS_ENV = 'PROMETHEUS_ENDPOINT';
+
+/** One role process's metrics address, as its environment: four processes share one config file. */
+export function roleMetricsEnv(role: ClusterRole, portOffset = 0, host = '127.0.0.1'): Record<string, string> {
+  return { [METRICS_ENV]: `${host}:${roleMetricsPort(role, portOffset)}` };
+}
+
+/** The server renders a config file that has this comment as a Go template (sprig's functions included). */
+const TEMPLATE_MARK = '# enable-template: the server renders this file as a Go template before reading it';
+
+/** A template action giving an environment variable's value, or `fallback` (Go raw strings: JSON leaves them be). */
+const fromEnv = (name: string, fallback: string) => `{{ env \`${name}\` | default \`${fallback}\` }}`;
+
 /** Host, port and credentials of a PostgreSQL url, as the server's SQL plugin and the sql tool take them. */
 export function sqlConnection(databaseUrl: string): { host: string; port: number; user: string; password: string } {
   const u = new URL(databaseUrl);
@@ -73,8 +94,10 @@ function datastore(databaseUrl: string, databaseName: string, maxConns: number) 
   };
 }
 
-/** The server config, as text for `<config dir>/<env>.yaml`. */
+/** The server config, as text for `<config dir>/<env>.yaml`: a template (see TEMPLATE_MARK), so no `{{` in values. */
 export function clusterConfig(opts: ClusterConfigOptions): string {
+  if (`${opts.databaseUrl}${opts.dynamicConfigPath}`.includes('{{'))
+    throw new Error("the server reads its config as a template: '{{' in the database url or a path is not allowed");
   const ports = clusterPorts(opts.portOffset);
   const shards = opts.historyShards ?? DEFAULT_HISTORY_SHARDS;
   if (!Number.isInteger(shards) || shards < 2)
@@ -94,6 +117,8 @@ export function clusterConfig(opts: ClusterConfigOptions): string {
       membership: { maxJoinDuration: '30s', broadcastAddress: '127.0.0.1' },
       // One config serves four processes: a fixed pprof port would clash, so it stays off.
       pprof: { port: 0 },
+      // Each role's own, from its environment; without one, a free port (an empty address stops the server).
+      metrics: { prometheus: { listenAddress: fromEnv(METRICS_ENV, '127.0.0.1:0'), handlerPath: '/metrics' } },
     },
     services: Object.fromEntries(
       CLUSTER_ROLES.map((r) => [
@@ -125,7 +150,7 @@ export function clusterConfig(opts: ClusterConfigOptions): string {
     dcRedirectionPolicy: { policy: 'noop' },
     dynamicConfigClient: { filepath: opts.dynamicConfigPath, pollInterval: '10s' },
   };
-  return JSON.stringify(config, null, 2) + '\n';
+  return `${TEMPLATE_MARK}\n${JSON.stringify(config, null, 2)}\n`;
 }
 
 /** The dynamic config file's text: each key with one unconstrained value. */

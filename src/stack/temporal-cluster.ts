@@ -16,6 +16,7 @@ import {
   clusterConfig,
   clusterPorts,
   dynamicConfigFile,
+  roleMetricsEnv,
   sqlConnection,
   uiServerConfig,
   type ClusterRole,
@@ -141,7 +142,7 @@ function roleSpec(opts: TemporalClusterOptions, ports: ClusterPorts, address: st
     async start(onSpawn) {
       const args = [...configArgs(opts, 'config'), '--allow-no-auth', 'start', '--service', role];
       const p = startProcess(`temporal-${role}`, opts.binaries.server, args, {
-        env: temporalEnv(),
+        env: { ...temporalEnv(), ...roleMetricsEnv(role, opts.portOffset) },
         logDir: opts.logDir,
         cwd: opts.dataDir,
         onSpawn,

@@ -1,14 +1,16 @@
 import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
+import path from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { awaitStressRun, startStressRun } from '../../src/cli/run-stress';
 import type { StandardResult } from '../../src/result/schema';
 import { workerMetricsEnv } from '../../src/stack/metrics-ports';
+import { prometheusBinary, prometheusChildSpec, prometheusConfig } from '../../src/stack/monitoring';
 import { readStackFileContent } from '../../src/stack/stack-file';
 import { contractMetrics, seriesNames } from '../support/metrics-contract';
-import { TEST_BUNDLE_FILE, TEST_PORT_OFFSET, TEST_STACK_FILE } from '../support/paths';
+import { TEST_BUNDLE_FILE, TEST_DATA_DIR, TEST_PORT_OFFSET, TEST_STACK_FILE } from '../support/paths';
 import { runOptions } from '../support/runs';
-import { kill, startUntil } from '../support/spawn';
+import { kill, runCommand, startUntil } from '../support/spawn';
 import { testStackEnv, useTestStack } from '../support/stack';
 
 // The shared stack runs Prometheus (globalSetup starts it with monitoring); this file starts worker 1 as a process,
@@ -132,3 +134,54 @@ test("the SDK's own worker metrics are scraped from the worker, with Prometheus 
   expect(rows.map((r) => r.metric.process)).toContain('worker-1');
   expect(await query('count(temporal_activity_execution_latency_seconds_bucket)')).toHaveLength(1);
 });
+
+test('stack.json records which Temporal runs: the dev server, the server version its CLI embeds, its addresses', () => {
+  const file = readStackFileContent(TEST_STACK_FILE)!;
+  expect(file.temporal).toEqual({
+    kind: 'dev',
+    version: expect.stringMatching(/^1\.\d+\.\d+$/),
+    address: file.temporalAddress,
+    ui_url: file.temporalUiUrl,
+  });
+});
+
+/**
+ * `start-workflow --monitoring` with nothing running: the stack it brings up for the run has a Prometheus, which
+ * scrapes the run's own worker; read back from the data it leaves, by a Prometheus started on that folder.
+ */
+test("start-workflow --monitoring: the run's own stack runs Prometheus, and it scraped the run's worker", async () => {
+  const offset = TEST_PORT_OFFSET + 400;
+  const dataDir = fs.mkdtempSync(path.join(TEST_DATA_DIR, 'run-monitoring-'));
+  fs.chmodSync(dataDir, 0o755);
+  // Nothing points at the shared test stack: no TEMPORAL_*, DATABASE_URL or SERVICE_URL_*.
+  const env = Object.fromEntries(
+    Object.entries(process.env).filter(([k]) => !/^(TEMPORAL_(?!CLI_PATH)|DATABASE_URL|SERVICE_URL_)/.test(k)),
+  );
+  Object.assign(env, { GEMINIVIDEO_DATA_DIR: dataDir, GEMINIVIDEO_PORT_OFFSET: String(offset) });
+  const args = ['creative-flow', '--count', '2', '--time-scale', '0.01', '--faults', 'none', '--monitoring'];
+  const run = await runCommand('npm', ['run', '--silent', 'start-workflow', ...args], env);
+  expect({ code: run.code, stderr: run.stderr }).toMatchObject({ code: 0 });
+  expect(run.stderr).toContain(`starting Prometheus (http://127.0.0.1:${9090 + offset}), scraping 12 processes`);
+
+  const port = 9090 + offset;
+  const reader = prometheusChildSpec({
+    binary: prometheusBinary(),
+    config: prometheusConfig({ targets: [] }),
+    dataDir: path.join(dataDir, 'prometheus'),
+    logDir: path.join(dataDir, 'logs'),
+    port,
+  });
+  let served: { stop(): Promise<void> } | undefined;
+  try {
+    await reader.start((p) => (served = p));
+    const res = await fetch(
+      `http://127.0.0.1:${port}/api/v1/query?query=${encodeURIComponent('max by (process) (max_over_time(up[30m]))')}`,
+    );
+    const body = (await res.json()) as { data: { result: Sample[] } };
+    const up = Object.fromEntries(body.data.result.map((r) => [r.metric.process, Number(r.value[1])]));
+    expect(up).toMatchObject({ worker: 1, temporal: 1, stack: 1, gateway: 1, 'executor-1': 1 });
+  } finally {
+    await served?.stop();
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  }
+}, 240_000);

@@ -6,6 +6,8 @@ import { awaitStressRun, startStressRun } from '../../src/cli/run-stress';
 import { SEARCH_ATTRIBUTES } from '../../src/flows/search-attributes';
 import { isAlive } from '../../src/proc';
 import type { StandardResult } from '../../src/result/schema';
+import { workerMetricsEnv } from '../../src/stack/metrics-ports';
+import { metricsPlan, prometheusBinary, prometheusChildSpec, prometheusConfig } from '../../src/stack/monitoring';
 import { printed } from '../../src/stack/node-child';
 import { startProcess, waitUntilReady, type ManagedProcess } from '../../src/stack/processes';
 import { workerNames } from '../../src/stack/stack';
@@ -42,6 +44,7 @@ const workers: ManagedProcess[] = [];
 let cluster: { address: string; uiUrl: string };
 let connection: Connection;
 let client: Client;
+let prometheus: { url: string; process?: ManagedProcess };
 
 describeCluster('the official Temporal server as four roles on PostgreSQL', () => {
   beforeAll(async () => {
@@ -65,16 +68,21 @@ describeCluster('the official Temporal server as four roles on PostgreSQL', () =
       TEMPORAL_UI_URL: cluster.uiUrl,
       WORKFLOW_BUNDLE: fs.readFileSync(TEST_BUNDLE_FILE, 'utf8'),
     };
-    for (const name of workerNames(2)) {
+    for (const [i, name] of workerNames(2).entries()) {
       const node = process.execPath;
-      workers.push(startProcess(name, node, ['--import', 'tsx', 'src/worker.ts'], { env, logDir, cwd: process.cwd() }));
+      const own = { ...env, ...workerMetricsEnv(i + 1, OFFSET) };
+      workers.push(
+        startProcess(name, node, ['--import', 'tsx', 'src/worker.ts'], { env: own, logDir, cwd: process.cwd() }),
+      );
     }
     await Promise.all(workers.map((w) => waitUntilReady(w, w.name, () => printed('worker ready')(w), 180_000)));
+    await startClusterPrometheus();
   }, 300_000);
 
   afterAll(async () => {
     await connection?.close();
     for (const p of [...workers, ...serverProcesses.reverse()]) await p.stop();
+    await prometheus?.process?.stop();
   });
 
   test('frontend, history, matching and worker run as processes of their own; stores in PostgreSQL, 4 shards', async () => {
@@ -121,7 +129,77 @@ describeCluster('the official Temporal server as four roles on PostgreSQL', () =
       expect(listed.sort()).toEqual(wanted.sort());
     }
   }, 300_000);
+
+  test('monitoring: Prometheus has scraped every cluster role and both workers; each role serves its own metrics', async () => {
+    const roles = CLUSTER_ROLES.map((r) => `temporal-${r}`);
+    // Every target answered a scrape (worker-1 may have been killed since: its earlier scrapes count).
+    const everUp = async () => {
+      const rows = await promQuery('max by (process) (max_over_time(up[30m]))');
+      return Object.fromEntries(rows.map((r) => [r.metric.process, Number(r.value[1])]));
+    };
+    const want = Object.fromEntries([...roles, 'worker-1', 'worker-2'].map((p) => [p, 1]));
+    let up: Record<string, number> = {};
+    await waitUntilReady(undefined, 'a scrape of every role and worker', async () => {
+      up = await everUp();
+      return Object.keys(want).every((p) => up[p] === 1);
+    });
+    expect(up).toEqual(want);
+    // Each role process reports its own role's server-side latency (the four would be one process otherwise).
+    const served = await promQuery(
+      'count by (process, service_name) ({__name__=~"service_latency_count|persistence_latency_count", job="temporal"})',
+    );
+    for (const role of CLUSTER_ROLES) {
+      const names = served.filter((r) => r.metric.process === `temporal-${role}`).map((r) => r.metric.service_name);
+      expect({ role, own: names.includes(role) }).toEqual({ role, own: true });
+    }
+  }, 120_000);
 });
+
+/**
+ * A Prometheus for this cluster, scraping what the stack's metrics plan names for a cluster with two workers:
+ * the four roles' server metrics and the workers' exporters (the shared stack's Prometheus scrapes the rest).
+ */
+async function startClusterPrometheus(): Promise<void> {
+  const plan = metricsPlan({
+    portOffset: OFFSET,
+    dataDir,
+    devServer: false,
+    cluster: true,
+    executors: 0,
+    workers: 2,
+    monitoring: true,
+  });
+  const targets = plan.prometheus!.targets.filter((t) => t.job === 'temporal' || t.job === 'worker');
+  expect(targets.map((t) => t.process)).toEqual([...CLUSTER_ROLES.map((r) => `temporal-${r}`), 'worker-1', 'worker-2']);
+  const port = Number(new URL(plan.prometheusUrl!).port);
+  const spec = prometheusChildSpec({
+    binary: prometheusBinary(),
+    config: prometheusConfig({ targets }),
+    dataDir: path.join(dataDir, 'prometheus'),
+    logDir,
+    port,
+  });
+  prometheus = { url: plan.prometheusUrl! };
+  await spec.start((p) => (prometheus.process = p));
+  // A first scrape of each before any test runs: the kill test takes worker-1 away within seconds.
+  await waitUntilReady(undefined, 'a first scrape of every role and worker', async () => {
+    const up = await promQuery('up == 1');
+    return targets.every((t) => up.some((r) => r.metric.process === t.process));
+  });
+}
+
+interface Sample {
+  metric: Record<string, string>;
+  value: [number, string];
+}
+
+/** An instant query to the cluster's Prometheus. */
+async function promQuery(promql: string): Promise<Sample[]> {
+  const res = await request(`${prometheus.url}/api/v1/query?query=${encodeURIComponent(promql)}`);
+  const body = (await res.body.json()) as { status: string; data: { result: Sample[] }; error?: string };
+  if (body.status !== 'success') throw new Error(`Prometheus ${promql}: ${body.error}`);
+  return body.data.result;
+}
 
 /** The workflow ids the Web UI server lists for a run, polled until visibility has caught up with all of them. */
 async function listedByUi(runId: string, expected: number): Promise<string[]> {

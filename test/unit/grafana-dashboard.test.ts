@@ -17,6 +17,7 @@ interface Panel {
   id: number;
   type: string;
   title: string;
+  gridPos: { x: number; y: number; w: number; h: number };
   datasource?: { type: string; uid: string };
   targets?: Target[];
 }
@@ -93,6 +94,8 @@ test("every query parses with Prometheus's grammar and names only metrics the pr
     'geminivideo_executor_dead_letters_total',
     'process_start_time_seconds',
     'gateway_circuit_state',
+    'service_latency_bucket',
+    'persistence_latency_bucket',
   ])
     expect({ name, read: read.has(name) }).toEqual({ name, read: true });
 });
@@ -130,4 +133,32 @@ test('the dashboard file is where the provisioning loads dashboards from, as the
   const home = compose.services.grafana.environment.GF_DASHBOARDS_DEFAULT_HOME_DASHBOARD_PATH;
   expect(home).toBe(`${dashboards[1]}/${path.basename(DASHBOARD_FILE)}`);
   expect(dashboard.uid).toBe('geminivideo-sim');
+});
+
+test("the Temporal server's p95 latency by role sits beside the steps' p95; its latency panels leave long polls out", () => {
+  const reading = (pattern: RegExp) => queryPanels.filter((p) => (p.targets ?? []).some((t) => pattern.test(t.expr)));
+  const [steps] = reading(
+    /histogram_quantile\(0\.95, sum by \(flow, step, le\) \(rate\(geminivideo_step_duration_seconds_bucket/,
+  );
+  const [server] = reading(/histogram_quantile\(0\.95, sum by \(service_name, le\) \(rate\(service_latency_bucket/);
+  expect({ steps: steps?.title, server: server?.title }).toEqual({
+    steps: 'Step p95 duration',
+    server: 'Temporal server p95 latency, by role',
+  });
+  // Same row, side by side.
+  expect(server.gridPos.y).toBe(steps.gridPos.y);
+  expect(server.gridPos.x).toBe(steps.gridPos.x + steps.gridPos.w);
+  // A long poll waits by design (up to a minute): in a p95 it would hide the server's real latency.
+  const latency = reading(/\bservice_latency_bucket\b/);
+  expect(latency.length).toBeGreaterThanOrEqual(2);
+  for (const p of latency)
+    for (const t of p.targets ?? [])
+      expect({ panel: p.title, expr: t.expr }).toEqual({
+        panel: p.title,
+        expr: expect.stringContaining('operation!~"Poll.*|GetWorkflowExecutionHistory"'),
+      });
+  // The database calls' latency, by role and operation.
+  expect(reading(/\bpersistence_latency_bucket\b/).map((p) => p.title)).toEqual([
+    'Persistence p95 latency, by operation (top 10)',
+  ]);
 });

@@ -117,3 +117,53 @@ test("the stack's metrics plan: every process a target on the port scheme; only 
   expect(plain.urls).toMatchObject({ worker: 'http://127.0.0.1:9421/metrics', stack: 'http://127.0.0.1:9400/metrics' });
   expect(plain.urls.temporal).toBeUndefined();
 });
+
+test('a cluster stack scrapes each Temporal role on its own port, every worker, and parts on their own hosts', () => {
+  const plan = metricsPlan({
+    portOffset: 10_000,
+    dataDir: os.tmpdir(),
+    devServer: false,
+    cluster: true,
+    executors: 2,
+    workers: 2,
+    monitoring: true,
+  });
+  const targets = plan.prometheus!.targets.map((t) => `${t.job}/${t.process}=${t.address}`);
+  expect(targets.filter((t) => /^(temporal|worker)\//.test(t))).toEqual([
+    'temporal/temporal-frontend=127.0.0.1:19402',
+    'temporal/temporal-history=127.0.0.1:19403',
+    'temporal/temporal-matching=127.0.0.1:19404',
+    'temporal/temporal-worker=127.0.0.1:19405',
+    'worker/worker-1=127.0.0.1:19421',
+    'worker/worker-2=127.0.0.1:19422',
+  ]);
+  // The generated config lists every one of them, labelled with the process name chaos and stack.json use.
+  const config = JSON.parse(prometheusConfig({ targets: plan.prometheus!.targets })) as {
+    scrape_configs: Array<{
+      job_name: string;
+      static_configs: Array<{ targets: string[]; labels: { process: string } }>;
+    }>;
+  };
+  const scraped = config.scrape_configs.flatMap((j) =>
+    j.static_configs.map((c) => `${j.job_name}/${c.labels.process}=${c.targets[0]}`),
+  );
+  expect(scraped).toEqual(targets);
+  // The stack binds the roles' metrics ports itself, so they are checked free before anything starts.
+  expect(plan.ports.map((p) => p.port)).toEqual(expect.arrayContaining([19402, 19403, 19404, 19405, 19421, 19422]));
+  expect(plan.urls['temporal-history']).toBe('http://127.0.0.1:19403/metrics');
+
+  const onHosts = metricsPlan({
+    portOffset: 0,
+    dataDir: os.tmpdir(),
+    devServer: false,
+    cluster: true,
+    executors: 2,
+    workers: 2,
+    hosts: { 'temporal-history': { ip: '10.77.0.4' }, 'worker-2': { ip: '10.77.0.20' } },
+  });
+  expect(onHosts.urls).toMatchObject({
+    'temporal-history': 'http://10.77.0.4:9403/metrics',
+    'worker-2': 'http://10.77.0.20:9422/metrics',
+    'temporal-frontend': 'http://127.0.0.1:9402/metrics',
+  });
+});

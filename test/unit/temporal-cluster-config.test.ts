@@ -1,15 +1,20 @@
+import { parse as parseYaml } from 'yaml';
+import { METRICS_PORTS } from '../../src/stack/metrics-ports';
 import {
   CLUSTER_ROLES,
   clusterConfig,
   clusterPorts,
   dynamicConfigFile,
+  roleMetricsEnv,
+  roleMetricsPort,
   uiServerConfig,
 } from '../../src/stack/temporal-cluster-config';
 
 const url = 'postgres://postgres:se%2Fcret@127.0.0.1:5433/geminivideo';
 
 test('the cluster config puts both stores in PostgreSQL, with several history shards and a port set per role', () => {
-  const config = JSON.parse(clusterConfig({ databaseUrl: url, portOffset: 100, dynamicConfigPath: '/tmp/dc.yaml' }));
+  // JSON under one comment line: YAML, as the server reads it.
+  const config = parseYaml(clusterConfig({ databaseUrl: url, portOffset: 100, dynamicConfigPath: '/tmp/dc.yaml' }));
   expect(config.persistence.numHistoryShards).toBeGreaterThan(1);
   for (const [store, database] of [
     ['postgres-default', 'temporal'],
@@ -51,4 +56,34 @@ test("the Web UI server's config points at the cluster's frontend and serves the
     enableUi: true,
     defaultNamespace: 'default',
   });
+});
+
+test("each role serves its own server metrics: the shared config's template reads the role's PROMETHEUS_ENDPOINT", () => {
+  const text = clusterConfig({ databaseUrl: url, portOffset: 100, dynamicConfigPath: '/tmp/dc.yaml' });
+  // The server renders a file as a Go template only when a comment line in its first 1 KB says `enable-template`.
+  expect(text.split('\n')[0]).toMatch(/^# enable-template\b/);
+  const prometheus = parseYaml(text).global.metrics.prometheus;
+  expect(prometheus).toEqual({
+    listenAddress: '{{ env `PROMETHEUS_ENDPOINT` | default `127.0.0.1:0` }}',
+    handlerPath: '/metrics',
+  });
+  // No other template action: the rest of the file is read as written.
+  expect(text.match(/\{\{/g)).toHaveLength(1);
+  const addresses = CLUSTER_ROLES.map((r) => roleMetricsEnv(r, 100).PROMETHEUS_ENDPOINT);
+  expect(addresses).toEqual(['127.0.0.1:9502', '127.0.0.1:9503', '127.0.0.1:9504', '127.0.0.1:9505']);
+  expect(roleMetricsEnv('history', 0, '10.77.0.4')).toEqual({ PROMETHEUS_ENDPOINT: '10.77.0.4:9403' });
+  // Clear of every other port of the stack's metrics scheme and of the roles' own gRPC and membership ports.
+  const metricsPorts = CLUSTER_ROLES.map((r) => roleMetricsPort(r));
+  const others = [METRICS_PORTS.stack, METRICS_PORTS.temporal, METRICS_PORTS.executor + 1, METRICS_PORTS.worker + 1];
+  const rolePorts = CLUSTER_ROLES.flatMap((r) => [clusterPorts()[r].grpc, clusterPorts()[r].membership]);
+  expect(new Set([...metricsPorts, ...others, ...rolePorts]).size).toBe(
+    metricsPorts.length + others.length + rolePorts.length,
+  );
+  expect(Math.max(...metricsPorts)).toBeLessThan(METRICS_PORTS.executor);
+});
+
+test("a '{{' in a value is refused: the server would read it as a template action", () => {
+  expect(() => clusterConfig({ databaseUrl: 'postgres://u:a{{b@h:5432/d', dynamicConfigPath: 'x' })).toThrow(
+    /template: '\{\{' in the database url/,
+  );
 });
