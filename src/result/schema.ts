@@ -59,10 +59,27 @@ export const chaosKillSchema = z.object({
   healthy_after_ms: z.number().nonnegative().nullable(),
 });
 
+/** A network fault chaos put between two hosts of a `--hosts` stack, from its start to its end, and its heal. */
+export const chaosFaultSchema = z.object({
+  id: z.number().int().positive(),
+  kind: z.enum(['partition', 'slow', 'reset']),
+  /** Host names as stack.json's `hosts` has them (worker-1, temporal-frontend). */
+  a: z.string(),
+  b: z.string(),
+  at: z.string(),
+  /** Seconds after chaos began: when it was put in place, and when removed (null while in force). */
+  offset_seconds: z.number().nonnegative(),
+  end_offset_seconds: z.number().nonnegative().nullable(),
+  detail: z.string().optional(),
+  /** From its end until the stack served again across it; null when it did not within the time allowed. */
+  healed_after_ms: z.number().nonnegative().nullable().optional(),
+});
+
 export const chaosSectionSchema = z.object({
   spec: z.string(),
   seed: z.number().int(),
   kills: z.array(chaosKillSchema),
+  faults: z.array(chaosFaultSchema).optional(),
 });
 
 /** The suite's standard result, shared by every flow; validated before it leaves a workflow or the CLI. */
@@ -140,3 +157,4 @@ export type StandardResult = z.infer<typeof standardResultSchema>;
 export type StepAnalysis = z.infer<typeof stepAnalysisSchema>;
 export type ChaosKill = z.infer<typeof chaosKillSchema>;
 export type ChaosSection = z.infer<typeof chaosSectionSchema>;
+export type ChaosFault = z.infer<typeof chaosFaultSchema>;

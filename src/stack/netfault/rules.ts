@@ -1,0 +1,175 @@
+import { nsExec, nsExecSync, nsTry } from './exec';
+import type { NetHost } from './hosts';
+
+/** The iptables chain every fault's rules go in, inside the hosts' namespaces; found and removed by this name. */
+export const NETFAULT_CHAIN = 'GVSIM-CHAOS';
+/** The root qdisc (htb) slow faults put on a host's link; `6776` is 'gv'. */
+export const NETFAULT_QDISC = '6776:';
+export const NETFAULT_KINDS = ['partition', 'slow', 'reset'] as const;
+export type NetFaultKind = (typeof NETFAULT_KINDS)[number];
+
+/** What a fault asks for between two hosts; `rate` for slow (tc's form: 64kbit, 1mbit), `window` for reset. */
+export interface NetFaultRequest {
+  kind: NetFaultKind;
+  rate?: string;
+  /** reset: also refuse (TCP reset) new connections between them until the fault ends. */
+  window?: boolean;
+}
+
+/** How to undo what one side of a fault put in place. */
+type Undo = () => Promise<unknown>;
+
+// One change at a time per namespace: two faults on one host must not race on its chain or its qdisc.
+const queues = new Map<string, Promise<unknown>>();
+function serial<T>(netns: string, fn: () => Promise<T>): Promise<T> {
+  const next = (queues.get(netns) ?? Promise.resolve()).then(fn, fn);
+  queues.set(
+    netns,
+    next.catch(() => undefined),
+  );
+  return next;
+}
+
+const tag = (id: number) => ['-m', 'comment', '--comment', `gvsim-fault-${id}`];
+
+/** The chain exists and INPUT and OUTPUT jump to it first. */
+async function ensureChain(netns: string): Promise<void> {
+  await nsTry(netns, 'iptables', ['-N', NETFAULT_CHAIN]);
+  for (const hook of ['INPUT', 'OUTPUT']) {
+    if (!(await nsTry(netns, 'iptables', ['-C', hook, '-j', NETFAULT_CHAIN]))) {
+      await nsExec(netns, 'iptables', ['-I', hook, '1', '-j', NETFAULT_CHAIN]);
+    }
+  }
+}
+
+/** Adds rules about traffic from and to `peer` to the chain; the undo deletes exactly those. */
+async function addRules(self: NetHost, peer: string, id: number, target: string[]): Promise<Undo> {
+  const rules = [
+    ['-s', peer, ...tag(id), ...target],
+    ['-d', peer, ...tag(id), ...target],
+  ];
+  await ensureChain(self.netns);
+  for (const r of rules) await nsExec(self.netns, 'iptables', ['-A', NETFAULT_CHAIN, ...r]);
+  return () =>
+    serial(self.netns, async () => {
+      for (const r of rules) await nsTry(self.netns, 'iptables', ['-D', NETFAULT_CHAIN, ...r]);
+      // The last fault's rules gone, the chain and its jumps go too: the namespace is as it was.
+      const left = await nsExec(self.netns, 'iptables', ['-S', NETFAULT_CHAIN]).catch(() => '');
+      if (!left.includes('-A ')) await removeChain(self.netns);
+    });
+}
+
+/** The link a host reaches its peer through (its veth, whatever the stack named it). */
+async function linkToward(self: NetHost, peerIp: string): Promise<string> {
+  const route = await nsExec(self.netns, 'ip', ['-o', 'route', 'get', peerIp]);
+  const dev = / dev (\S+)/.exec(route)?.[1];
+  if (!dev) throw new Error(`${self.netns}: no route to ${peerIp}`);
+  return dev;
+}
+
+/**
+ * Limits what `self` sends to `peer` to `rate`: an htb class for that destination only (a u32 filter), so the
+ * host's other traffic is untouched. The kernel has no netem, so this is a throughput limit, not a fixed delay.
+ */
+async function addSlow(self: NetHost, peerIp: string, id: number, rate: string): Promise<Undo> {
+  const dev = await linkToward(self, peerIp);
+  const tc = (args: string[]) => nsExec(self.netns, 'tc', args);
+  if (!(await tc(['qdisc', 'show', 'dev', dev])).includes(`htb ${NETFAULT_QDISC}`)) {
+    // Traffic no filter claims goes to a class that does not exist, which htb sends on unshaped.
+    await tc(['qdisc', 'add', 'dev', dev, 'root', 'handle', NETFAULT_QDISC, 'htb', 'default', '1', 'r2q', '1']);
+  }
+  const classid = `${NETFAULT_QDISC}${(0x100 + id).toString(16)}`;
+  const prio = String(100 + id);
+  await tc([
+    'class',
+    'add',
+    'dev',
+    dev,
+    'parent',
+    NETFAULT_QDISC,
+    'classid',
+    classid,
+    'htb',
+    'rate',
+    rate,
+    'ceil',
+    rate,
+  ]);
+  const match = ['u32', 'match', 'ip', 'dst', `${peerIp}/32`, 'flowid', classid];
+  await tc(['filter', 'add', 'dev', dev, 'parent', NETFAULT_QDISC, 'protocol', 'ip', 'prio', prio, ...match]);
+  return () =>
+    serial(self.netns, async () => {
+      await nsTry(self.netns, 'tc', ['filter', 'del', 'dev', dev, 'parent', NETFAULT_QDISC, 'prio', prio]);
+      await nsTry(self.netns, 'tc', ['class', 'del', 'dev', dev, 'classid', classid]);
+      const left = await nsExec(self.netns, 'tc', ['class', 'show', 'dev', dev]).catch(() => '');
+      if (!left.includes(`htb ${NETFAULT_QDISC}`)) await nsTry(self.netns, 'tc', ['qdisc', 'del', 'dev', dev, 'root']);
+    });
+}
+
+/** Cuts every open TCP connection between the host and its peer (the kernel aborts them and sends a reset). */
+export function cutConnections(self: NetHost, peerIp: string): Promise<boolean> {
+  return nsTry(self.netns, 'ss', ['-K', 'dst', peerIp]);
+}
+
+/** Puts one side of a fault in place in `self`'s namespace; returns how to undo it. */
+export function applySide(self: NetHost, peer: NetHost, id: number, req: NetFaultRequest): Promise<Undo> {
+  return serial(self.netns, async (): Promise<Undo> => {
+    if (req.kind === 'partition') return addRules(self, peer.ip, id, ['-j', 'DROP']);
+    if (req.kind === 'slow') return addSlow(self, peer.ip, id, req.rate ?? '64kbit');
+    const undo = req.window
+      ? await addRules(self, peer.ip, id, ['-p', 'tcp', '-j', 'REJECT', '--reject-with', 'tcp-reset'])
+      : async () => undefined;
+    await cutConnections(self, peer.ip);
+    return undo;
+  });
+}
+
+/** Lines of a namespace's qdiscs that are ours: `qdisc htb 6776: dev eth0 root …`. */
+const ourQdiscDevs = (qdiscs: string) =>
+  qdiscs
+    .split('\n')
+    .filter((l) => l.startsWith(`qdisc htb ${NETFAULT_QDISC} dev `))
+    .map((l) => l.split(' ')[4]);
+
+/** The jumps to the chain, its rules and the chain itself, where there are any. */
+async function removeChain(netns: string): Promise<void> {
+  for (const hook of ['INPUT', 'OUTPUT']) {
+    for (let i = 0; i < 10 && (await nsTry(netns, 'iptables', ['-D', hook, '-j', NETFAULT_CHAIN])); i++) {
+      // each pass removes one jump
+    }
+  }
+  if (await nsTry(netns, 'iptables', ['-F', NETFAULT_CHAIN])) await nsTry(netns, 'iptables', ['-X', NETFAULT_CHAIN]);
+}
+
+/** Removes everything any fault left in a namespace (a run killed before it cleaned up): the chain, our qdiscs. */
+export function clearNamespace(netns: string): Promise<void> {
+  return serial(netns, async () => {
+    await removeChain(netns);
+    const qdiscs = await nsExec(netns, 'tc', ['qdisc', 'show']).catch(() => '');
+    for (const dev of ourQdiscDevs(qdiscs)) await nsTry(netns, 'tc', ['qdisc', 'del', 'dev', dev, 'root']);
+  });
+}
+
+/** The same, synchronously: the last chance as the process exits with faults still in force. */
+export function clearNamespaceSync(netns: string): void {
+  for (const hook of ['INPUT', 'OUTPUT']) {
+    for (let i = 0; i < 10 && nsExecSync(netns, 'iptables', ['-S', hook]).includes(`-j ${NETFAULT_CHAIN}`); i++) {
+      nsExecSync(netns, 'iptables', ['-D', hook, '-j', NETFAULT_CHAIN]);
+    }
+  }
+  nsExecSync(netns, 'iptables', ['-F', NETFAULT_CHAIN]);
+  nsExecSync(netns, 'iptables', ['-X', NETFAULT_CHAIN]);
+  for (const dev of ourQdiscDevs(nsExecSync(netns, 'tc', ['qdisc', 'show']))) {
+    nsExecSync(netns, 'tc', ['qdisc', 'del', 'dev', dev, 'root']);
+  }
+}
+
+/** What of ours is left in a namespace: chain rules and qdiscs, as lines (empty when clean). */
+export async function leftovers(netns: string): Promise<string[]> {
+  const rules = await nsExec(netns, 'iptables', ['-S']).catch(() => '');
+  const qdiscs = await nsExec(netns, 'tc', ['qdisc', 'show']).catch(() => '');
+  return [
+    ...rules.split('\n').filter((l) => l.includes(NETFAULT_CHAIN)),
+    ...qdiscs.split('\n').filter((l) => l.includes(`htb ${NETFAULT_QDISC}`)),
+  ];
+}
