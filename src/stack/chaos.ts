@@ -13,8 +13,10 @@ import {
 } from './chaos/plan';
 import { targetMatches } from './chaos/targets';
 import { NetFaults, type NetFaultsOptions } from './netfault/faults';
-import { readStackHosts, type NetHosts } from './netfault/hosts';
+import { stackServesAgain } from './netfault/heal';
+import { readStackNet, type NetHosts } from './netfault/hosts';
 import type { ChildStatus } from './stack-file';
+import { findTemporalCli } from './temporal-cli';
 
 export {
   CHAOS_SIGNALS,
@@ -33,7 +35,10 @@ export interface ChaosOptions {
   processes: () => ChildStatus[];
   /** The stack's hosts, for network faults (default: the `hosts` of .data/stack.json). */
   hosts?: () => NetHosts | undefined;
-  /** What "serves again" means after a network fault (default: the path between the two hosts serves). */
+  /**
+   * What "serves again" means after a network fault (default: new connections open both ways, none still backs
+   * off, and with the frontend on one side, a Temporal call from the other side answers).
+   */
   servesAgain?: NetFaultsOptions['servesAgain'];
   say: (line: string) => void;
   /** Called at each kill or fault, and again when the stack serves again, with everything so far. */
@@ -50,7 +55,18 @@ export interface ChaosRun {
 }
 
 /** The hosts chaos uses by default: those of the running stack's stack.json. */
-export const stackHosts = (): NetHosts | undefined => readStackHosts(STACK_FILE);
+export const stackHosts = (): NetHosts | undefined => readStackNet(STACK_FILE).hosts;
+
+/** The default "serves again" after a fault: the path serves, and Temporal answers across it (stack.json's address). */
+function defaultServesAgain(): NetFaultsOptions['servesAgain'] {
+  let cli: string | undefined;
+  try {
+    cli = findTemporalCli();
+  } catch {
+    cli = undefined; // a TEMPORAL_CLI_PATH that does not run: the path check alone
+  }
+  return stackServesAgain(readStackNet(STACK_FILE).temporalAddress, cli);
+}
 
 /** The pid chaos kills for a child: PostgreSQL's postmaster rather than its wrapper, else the process. */
 function victimPid(p: ChildStatus): number | undefined {
@@ -79,7 +95,7 @@ class Chaos {
         say: opts.say,
         onChange: () => opts.onChange?.(this.section()),
         healTimeoutMs: opts.healthyTimeoutMs,
-        servesAgain: opts.servesAgain,
+        servesAgain: opts.servesAgain ?? defaultServesAgain(),
       });
     }
   }

@@ -90,7 +90,7 @@ describeRoot('network faults between two namespaces of the test’s own', () => 
   });
 
   test('a fault a run left behind (killed before it removed it) is cleared by the next, and nothing else is touched', async () => {
-    const other = ['-A', 'OUTPUT', '-d', '10.77.0.9', '-j', 'ACCEPT'];
+    const other = ['-A', 'OUTPUT', '-d', '10.250.77.9', '-j', 'ACCEPT'];
     execFileSync('ip', ['netns', 'exec', lab.hosts.a.netns, 'iptables', ...other]);
     const crashed = new NetFaults({ hosts: lab.hosts });
     await crashed.open({ kind: 'partition', a: 'a', b: 'b' });
@@ -98,7 +98,7 @@ describeRoot('network faults between two namespaces of the test’s own', () => 
     expect((await leftovers(lab.hosts.a.netns)).length).toBeGreaterThan(0);
     await new NetFaults({ hosts: lab.hosts }).clearStale();
     const rules = execFileSync('ip', ['netns', 'exec', lab.hosts.a.netns, 'iptables', '-S']).toString();
-    expect(rules).toContain('-A OUTPUT -d 10.77.0.9/32 -j ACCEPT');
+    expect(rules).toContain('-A OUTPUT -d 10.250.77.9/32 -j ACCEPT');
     expect(rules).not.toContain(NETFAULT_CHAIN);
     execFileSync('ip', ['netns', 'exec', lab.hosts.a.netns, 'iptables', '-D', ...other.slice(1)]);
   });

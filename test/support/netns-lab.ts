@@ -53,7 +53,7 @@ function startIn(netns: string, script: string, arg?: string): Promise<ChildProc
 export async function makeNetnsLab(): Promise<NetnsLab> {
   const tag = `gvnf${process.pid % 100_000}`;
   const names = { netns: [`${tag}-a`, `${tag}-b`], links: [`${tag}br`, `${tag}a`, `${tag}b`] };
-  const ips = ['10.77.0.1', '10.77.0.2'];
+  const ips = ['10.250.77.1', '10.250.77.2'];
   const procs: ChildProcessWithoutNullStreams[] = [];
   const remove = async () => {
     // A namespace lives on while a process is in it: each process is waited for.

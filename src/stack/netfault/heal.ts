@@ -42,6 +42,24 @@ export async function pathServes(a: NetHost, b: NetHost): Promise<boolean> {
   return true;
 }
 
+/** A Temporal call (the cluster's health) through the frontend at `address`, made from inside a host's namespace. */
+export function temporalServesFrom(from: NetHost, address: string, temporalCli: string): Promise<boolean> {
+  const args = ['operator', 'cluster', 'health', '--address', address, '--command-timeout', '2s'];
+  return nsTry(from.netns, temporalCli, args, 5_000);
+}
+
+/**
+ * What "serves again" means on a `--hosts` stack: the path between the two hosts serves, and when one of them is
+ * the Temporal frontend, a Temporal call from the other one's side through it answers.
+ */
+export function stackServesAgain(temporalAddress: string | undefined, temporalCli: string | undefined) {
+  return async (a: NetHost, b: NetHost, fault: { a: string; b: string }): Promise<boolean> => {
+    if (!(await pathServes(a, b))) return false;
+    const other = fault.a === 'temporal-frontend' ? b : fault.b === 'temporal-frontend' ? a : undefined;
+    return !other || !temporalAddress || !temporalCli || temporalServesFrom(other, temporalAddress, temporalCli);
+  };
+}
+
 /**
  * Waits until `serves()` holds, checked every 100 ms; resolves with the ms it took, or null when `timeoutMs`
  * passed or `cancelled()` said to stop.

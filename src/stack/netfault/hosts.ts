@@ -12,12 +12,23 @@ export type NetHost = z.infer<typeof netHostSchema>;
 /** stack.json's `hosts`: part name (as chaos names it) to its namespace and address. */
 export type NetHosts = z.infer<typeof netHostsSchema>;
 
-/** The `hosts` of a stack file, when it has any that parse (a stack started with --hosts); undefined otherwise. */
-export function readStackHosts(file: string): NetHosts | undefined {
+const stackNetSchema = z.object({
+  hosts: netHostsSchema.optional(),
+  temporalAddress: z.string().optional(),
+  temporal: z.object({ address: z.string() }).optional(),
+});
+
+/** A stack file's `hosts` (a stack started with --hosts) and the address clients reach Temporal at. */
+export function readStackNet(file: string): { hosts?: NetHosts; temporalAddress?: string } {
   try {
-    const parsed = netHostsSchema.safeParse((JSON.parse(fs.readFileSync(file, 'utf8')) as { hosts?: unknown }).hosts);
-    return parsed.success && Object.keys(parsed.data).length ? parsed.data : undefined;
+    const parsed = stackNetSchema.safeParse(JSON.parse(fs.readFileSync(file, 'utf8')));
+    if (!parsed.success) return {};
+    const { hosts, temporal, temporalAddress } = parsed.data;
+    return {
+      hosts: hosts && Object.keys(hosts).length ? hosts : undefined,
+      temporalAddress: temporal?.address ?? temporalAddress,
+    };
   } catch {
-    return undefined;
+    return {};
   }
 }
