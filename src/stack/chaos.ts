@@ -245,7 +245,7 @@ export function startChaos(opts: ChaosOptions): ChaosRun {
   const hosts = planNames(opts.plan).hosts.length ? (opts.hosts ?? stackHosts)() : undefined;
   const problem = chaosPlanProblem(opts.plan, opts.processes(), hosts);
   if (problem) throw new Error(`--chaos: ${problem}`);
-  const chaos = new Chaos(opts);
+  const chaos = new Chaos({ ...opts, hosts: () => hosts });
   const running = Promise.all([chaos.loop(), chaos.script()]);
   let stopped: Promise<ChaosSection> | undefined;
   return { stop: () => (stopped ??= chaos.stop(running)) };
