@@ -87,6 +87,15 @@ describeRoot('network faults between two namespaces of the test’s own', () => 
     await faults.close(fault);
     expect(await lab.ask({ op: 'connect' })).toMatchObject({ ok: true });
     await until(() => fault.healed_after_ms !== null);
+    // With a window (for=), new connections are refused by a reset until its end.
+    const windowed = await faults.open({ kind: 'reset', a: 'a', b: 'b', window: true });
+    expect(await lab.ask({ op: 'connect' })).toMatchObject({
+      ok: false,
+      err: expect.stringMatching(/ECONNREFUSED|ECONNRESET|EPERM/),
+    });
+    await faults.close(windowed);
+    expect(await lab.ask({ op: 'connect' })).toMatchObject({ ok: true });
+    await until(() => windowed.healed_after_ms !== null);
   });
 
   test('a fault a run left behind (killed before it removed it) is cleared by the next, and nothing else is touched', async () => {
@@ -104,7 +113,7 @@ describeRoot('network faults between two namespaces of the test’s own', () => 
   });
 
   test('the record: every fault with its start, end, detail and heal; unknown hosts refused by name', async () => {
-    expect(faults.faults.map((f) => f.kind)).toEqual(['partition', 'slow', 'reset']);
+    expect(faults.faults.map((f) => f.kind)).toEqual(['partition', 'slow', 'reset', 'reset']);
     for (const f of faults.faults) {
       expect(f.end_offset_seconds).not.toBeNull();
       expect(f.healed_after_ms).not.toBeNull();

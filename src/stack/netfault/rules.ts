@@ -30,6 +30,7 @@ function serial<T>(netns: string, fn: () => Promise<T>): Promise<T> {
   return next;
 }
 
+const REJECT_WITH_RESET = ['-j', 'REJECT', '--reject-with', 'tcp-reset'];
 const tag = (id: number) => ['-m', 'comment', '--comment', `gvsim-fault-${id}`];
 
 /** The chain exists and INPUT and OUTPUT jump to it first. */
@@ -42,12 +43,9 @@ async function ensureChain(netns: string): Promise<void> {
   }
 }
 
-/** Adds rules about traffic from and to `peer` to the chain; the undo deletes exactly those. */
-async function addRules(self: NetHost, peer: string, id: number, target: string[]): Promise<Undo> {
-  const rules = [
-    ['-s', peer, ...tag(id), ...target],
-    ['-d', peer, ...tag(id), ...target],
-  ];
+/** Adds rules to the chain (each tagged with the fault's id); the undo deletes exactly those. */
+async function addRules(self: NetHost, id: number, matches: string[][], target: string[]): Promise<Undo> {
+  const rules = matches.map((m) => [...m, ...tag(id), ...target]);
   await ensureChain(self.netns);
   for (const r of rules) await nsExec(self.netns, 'iptables', ['-A', NETFAULT_CHAIN, ...r]);
   return () =>
@@ -114,10 +112,13 @@ export function cutConnections(self: NetHost, peerIp: string): Promise<boolean> 
 /** Puts one side of a fault in place in `self`'s namespace; returns how to undo it. */
 export function applySide(self: NetHost, peer: NetHost, id: number, req: NetFaultRequest): Promise<Undo> {
   return serial(self.netns, async (): Promise<Undo> => {
-    if (req.kind === 'partition') return addRules(self, peer.ip, id, ['-j', 'DROP']);
+    const from = ['-s', peer.ip];
+    if (req.kind === 'partition') return addRules(self, id, [from, ['-d', peer.ip]], ['-j', 'DROP']);
     if (req.kind === 'slow') return addSlow(self, peer.ip, id, req.rate ?? '64kbit');
     const undo = req.window
-      ? await addRules(self, peer.ip, id, ['-p', 'tcp', '-j', 'REJECT', '--reject-with', 'tcp-reset'])
+      ? // What arrives from the peer is answered with a reset, but not the peer's own resets: both sides have this
+        // rule, and each must let the other's reset through (in OUTPUT a reset would never reach the local socket).
+        await addRules(self, id, [[...from, '-p', 'tcp', '!', '--tcp-flags', 'RST', 'RST']], REJECT_WITH_RESET)
       : async () => undefined;
     await cutConnections(self, peer.ip);
     return undo;
