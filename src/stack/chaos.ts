@@ -35,6 +35,8 @@ export interface ChaosOptions {
   processes: () => ChildStatus[];
   /** The stack's hosts, for network faults (default: the `hosts` of .data/stack.json). */
   hosts?: () => NetHosts | undefined;
+  /** Where clients reach Temporal, for the heal check (default: .data/stack.json's, when `hosts` is not given). */
+  temporalAddress?: string;
   /**
    * What "serves again" means after a network fault (default: new connections open both ways, none still backs
    * off, and with the frontend on one side, a Temporal call from the other side answers).
@@ -57,15 +59,15 @@ export interface ChaosRun {
 /** The hosts chaos uses by default: those of the running stack's stack.json. */
 export const stackHosts = (): NetHosts | undefined => readStackNet(STACK_FILE).hosts;
 
-/** The default "serves again" after a fault: the path serves, and Temporal answers across it (stack.json's address). */
-function defaultServesAgain(): NetFaultsOptions['servesAgain'] {
+/** The default "serves again" after a fault: the path serves, and Temporal answers across it. */
+function defaultServesAgain(temporalAddress: string | undefined): NetFaultsOptions['servesAgain'] {
   let cli: string | undefined;
   try {
     cli = findTemporalCli();
   } catch {
     cli = undefined; // a TEMPORAL_CLI_PATH that does not run: the path check alone
   }
-  return stackServesAgain(readStackNet(STACK_FILE).temporalAddress, cli);
+  return stackServesAgain(temporalAddress, cli);
 }
 
 /** The pid chaos kills for a child: PostgreSQL's postmaster rather than its wrapper, else the process. */
@@ -95,7 +97,7 @@ class Chaos {
         say: opts.say,
         onChange: () => opts.onChange?.(this.section()),
         healTimeoutMs: opts.healthyTimeoutMs,
-        servesAgain: opts.servesAgain ?? defaultServesAgain(),
+        servesAgain: opts.servesAgain ?? defaultServesAgain(opts.temporalAddress),
       });
     }
   }
@@ -245,7 +247,9 @@ export function startChaos(opts: ChaosOptions): ChaosRun {
   const hosts = planNames(opts.plan).hosts.length ? (opts.hosts ?? stackHosts)() : undefined;
   const problem = chaosPlanProblem(opts.plan, opts.processes(), hosts);
   if (problem) throw new Error(`--chaos: ${problem}`);
-  const chaos = new Chaos({ ...opts, hosts: () => hosts });
+  // Hosts and address come from one stack: a caller who names the hosts names the address too.
+  const temporalAddress = opts.temporalAddress ?? (opts.hosts ? undefined : readStackNet(STACK_FILE).temporalAddress);
+  const chaos = new Chaos({ ...opts, hosts: () => hosts, temporalAddress });
   const running = Promise.all([chaos.loop(), chaos.script()]);
   let stopped: Promise<ChaosSection> | undefined;
   return { stop: () => (stopped ??= chaos.stop(running)) };

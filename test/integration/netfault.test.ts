@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { setTimeout as delay } from 'node:timers/promises';
 import { NetFaults } from '../../src/stack/netfault/faults';
+import { stackServesAgain } from '../../src/stack/netfault/heal';
 import { leftovers, NETFAULT_CHAIN } from '../../src/stack/netfault/rules';
 import { makeNetnsLab, type NetnsLab } from '../support/netns-lab';
 
@@ -122,6 +123,15 @@ describeRoot('network faults between two namespaces of the test’s own', () => 
       /no host 'c' in the stack's hosts \(a, b\)/,
     );
     process.stderr.write(`${lines.join('\n')}\n`);
+  });
+
+  test('with the frontend on one side, serving again also takes a Temporal call from the other side', async () => {
+    const { a, b } = lab.hosts;
+    // Stand-ins for the temporal CLI: one whose call fails, one whose call answers (run inside a's namespace).
+    const frontendSide = { a: 'temporal-frontend', b: 'worker-1' };
+    expect(await stackServesAgain('10.250.77.2:7233', '/bin/false')(b, a, frontendSide)).toBe(false);
+    expect(await stackServesAgain('10.250.77.2:7233', '/bin/true')(b, a, frontendSide)).toBe(true);
+    expect(await stackServesAgain('10.250.77.2:7233', '/bin/false')(a, b, { a: 'worker-1', b: 'gateway' })).toBe(true);
   });
 });
 
