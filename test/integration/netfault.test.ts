@@ -1,8 +1,11 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { NetFaults } from '../../src/stack/netfault/faults';
 import { stackServesAgain } from '../../src/stack/netfault/heal';
-import { leftovers, NETFAULT_CHAIN } from '../../src/stack/netfault/rules';
+import { leftovers } from '../../src/stack/netfault/rules';
 import { makeNetnsLab, type NetnsLab } from '../support/netns-lab';
 
 // Real namespaces, iptables and tc: only root may make them. CI runs as root; elsewhere this says why it skips.
@@ -99,22 +102,45 @@ describeRoot('network faults between two namespaces of the test’s own', () => 
     await until(() => windowed.healed_after_ms !== null);
   });
 
-  test('a fault a run left behind (killed before it removed it) is cleared by the next, and nothing else is touched', async () => {
-    const other = ['-A', 'OUTPUT', '-d', '10.250.77.9', '-j', 'ACCEPT'];
-    execFileSync('ip', ['netns', 'exec', lab.hosts.a.netns, 'iptables', ...other]);
-    const crashed = new NetFaults({ hosts: lab.hosts });
-    await crashed.open({ kind: 'partition', a: 'a', b: 'b' });
-    await crashed.open({ kind: 'slow', a: 'a', b: 'b' });
-    expect((await leftovers(lab.hosts.a.netns)).length).toBeGreaterThan(0);
+  test('a fault a run left behind (killed before it removed it) is cleared by the next; a live run’s and other rules stay', async () => {
+    const ns = lab.hosts.a.netns;
+    const other = ['OUTPUT', '-d', '10.250.77.9', '-j', 'ACCEPT'];
+    execFileSync('ip', ['netns', 'exec', ns, 'iptables', '-A', ...other]);
+    // A run of its own puts a partition and a slow fault in place, and is killed before it can remove them.
+    const script = path.join(os.tmpdir(), `gv-netfault-crash-${process.pid}.ts`);
+    fs.writeFileSync(
+      script,
+      `import { NetFaults } from ${JSON.stringify(path.resolve(__dirname, '../../src/stack/netfault/faults'))};
+      const f = new NetFaults({ hosts: ${JSON.stringify(lab.hosts)} });
+      void f.open({ kind: 'partition', a: 'a', b: 'b' }).then(() => f.open({ kind: 'slow', a: 'a', b: 'b' }))
+        .then(() => { console.log('up'); setInterval(() => {}, 1000); });`,
+    );
+    const crashed = spawn(process.execPath, ['--import', 'tsx', script], {
+      cwd: path.resolve(__dirname, '../..'),
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    await new Promise((resolve) => crashed.stdout.once('data', resolve));
+    crashed.kill('SIGKILL');
+    await new Promise((resolve) => crashed.once('exit', resolve));
+    fs.rmSync(script);
+    const left = await leftovers(ns);
+    expect(left.some((l) => l.includes(`gvsim-fault-${crashed.pid}-`))).toBe(true);
+    expect(left.some((l) => l.includes('htb 6776:'))).toBe(true);
+    // This process's own fault is a live run's: the clean-up leaves it.
+    const mine = await faults.open({ kind: 'partition', a: 'a', b: 'b' });
     await new NetFaults({ hosts: lab.hosts }).clearStale();
-    const rules = execFileSync('ip', ['netns', 'exec', lab.hosts.a.netns, 'iptables', '-S']).toString();
+    const rules = execFileSync('ip', ['netns', 'exec', ns, 'iptables', '-S']).toString();
+    expect(rules).not.toContain(`gvsim-fault-${crashed.pid}-`);
+    expect(rules).toContain(`gvsim-fault-${process.pid}-${mine.id}`);
     expect(rules).toContain('-A OUTPUT -d 10.250.77.9/32 -j ACCEPT');
-    expect(rules).not.toContain(NETFAULT_CHAIN);
-    execFileSync('ip', ['netns', 'exec', lab.hosts.a.netns, 'iptables', '-D', ...other.slice(1)]);
+    expect(execFileSync('ip', ['netns', 'exec', ns, 'tc', 'qdisc', 'show']).toString()).not.toContain('htb 6776:');
+    await faults.close(mine);
+    await until(() => mine.healed_after_ms !== null);
+    execFileSync('ip', ['netns', 'exec', ns, 'iptables', '-D', ...other]);
   });
 
   test('the record: every fault with its start, end, detail and heal; unknown hosts refused by name', async () => {
-    expect(faults.faults.map((f) => f.kind)).toEqual(['partition', 'slow', 'reset', 'reset']);
+    expect(faults.faults.map((f) => f.kind)).toEqual(['partition', 'slow', 'reset', 'reset', 'partition']);
     for (const f of faults.faults) {
       expect(f.end_offset_seconds).not.toBeNull();
       expect(f.healed_after_ms).not.toBeNull();

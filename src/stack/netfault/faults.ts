@@ -1,7 +1,7 @@
 import type { ChaosFault } from '../../result/schema';
 import { pathServes, timeUntil } from './heal';
 import type { NetHost, NetHosts } from './hosts';
-import { applySide, clearNamespace, clearNamespaceSync, type NetFaultRequest } from './rules';
+import { applySide, clearNamespace, clearOwnSync, type NetFaultRequest } from './rules';
 
 /** A fault between two named hosts. */
 export interface NetFaultSpec extends NetFaultRequest {
@@ -33,7 +33,7 @@ function hold(netns: string, delta: 1 | -1): void {
   if (!inForce.get(netns)) inForce.delete(netns);
   if (!exitHookSet) {
     exitHookSet = true;
-    process.on('exit', () => [...inForce.keys()].forEach(clearNamespaceSync));
+    process.on('exit', () => [...inForce.keys()].forEach(clearOwnSync));
   }
 }
 

@@ -31,7 +31,13 @@ function serial<T>(netns: string, fn: () => Promise<T>): Promise<T> {
 }
 
 const REJECT_WITH_RESET = ['-j', 'REJECT', '--reject-with', 'tcp-reset'];
-const tag = (id: number) => ['-m', 'comment', '--comment', `gvsim-fault-${id}`];
+/** The process that owns a fault: its rules' comments and its classes' numbers carry it. */
+const OWNER = process.pid;
+const tag = (id: number) => ['-m', 'comment', '--comment', `gvsim-fault-${OWNER}-${id}`];
+/** A fault's number on a link, its class minor (hex) and filter prio: its owner's pid % 250 in the high byte. */
+const slot = (id: number) => 0x100 + (((OWNER % 250) << 8) | (id & 0xff));
+/** A rule that never matches (nothing comes from that address): it marks a slow fault's owner in the chain. */
+const OWNER_MARK = [['-s', '127.255.255.255']];
 
 /** The chain exists and INPUT and OUTPUT jump to it first. */
 async function ensureChain(netns: string): Promise<void> {
@@ -76,8 +82,8 @@ async function addSlow(self: NetHost, peerIp: string, id: number, rate: string):
     // Traffic no filter claims goes to a class that does not exist, which htb sends on unshaped.
     await tc(['qdisc', 'add', 'dev', dev, 'root', 'handle', NETFAULT_QDISC, 'htb', 'default', '1', 'r2q', '1']);
   }
-  const classid = `${NETFAULT_QDISC}${(0x100 + id).toString(16)}`;
-  const prio = String(100 + id);
+  const classid = `${NETFAULT_QDISC}${slot(id).toString(16)}`;
+  const prio = String(slot(id));
   await tc([
     'class',
     'add',
@@ -114,7 +120,11 @@ export function applySide(self: NetHost, peer: NetHost, id: number, req: NetFaul
   return serial(self.netns, async (): Promise<Undo> => {
     const from = ['-s', peer.ip];
     if (req.kind === 'partition') return addRules(self, id, [from, ['-d', peer.ip]], ['-j', 'DROP']);
-    if (req.kind === 'slow') return addSlow(self, peer.ip, id, req.rate ?? '64kbit');
+    if (req.kind === 'slow') {
+      const mark = await addRules(self, id, OWNER_MARK, ['-j', 'RETURN']);
+      const shaped = await addSlow(self, peer.ip, id, req.rate ?? '64kbit');
+      return async () => (await shaped(), await mark());
+    }
     const undo = req.window
       ? // What arrives from the peer is answered with a reset, but not the peer's own resets: both sides have this
         // rule, and each must let the other's reset through (in OUTPUT a reset would never reach the local socket).
@@ -124,13 +134,6 @@ export function applySide(self: NetHost, peer: NetHost, id: number, req: NetFaul
     return undo;
   });
 }
-
-/** Lines of a namespace's qdiscs that are ours: `qdisc htb 6776: dev eth0 root …`. */
-const ourQdiscDevs = (qdiscs: string) =>
-  qdiscs
-    .split('\n')
-    .filter((l) => l.startsWith(`qdisc htb ${NETFAULT_QDISC} dev `))
-    .map((l) => l.split(' ')[4]);
 
 /** The jumps to the chain, its rules and the chain itself, where there are any. */
 async function removeChain(netns: string): Promise<void> {
@@ -142,27 +145,82 @@ async function removeChain(netns: string): Promise<void> {
   if (await nsTry(netns, 'iptables', ['-F', NETFAULT_CHAIN])) await nsTry(netns, 'iptables', ['-X', NETFAULT_CHAIN]);
 }
 
-/** Removes everything any fault left in a namespace (a run killed before it cleaned up): the chain, our qdiscs. */
+/** Devices with our qdisc, from `tc qdisc show`: `qdisc htb 6776: dev eth0 root …`. */
+const ourQdiscDevs = (qdiscs: string) =>
+  qdiscs
+    .split('\n')
+    .filter((l) => l.startsWith(`qdisc htb ${NETFAULT_QDISC} dev `))
+    .map((l) => l.split(' ')[4]);
+
+type Command = [string, string[]];
+/** What a namespace has of ours: the chain's rules (`-S` lines) and, per device with our qdisc, its classes. */
+export interface Owned {
+  rules: string;
+  classes: Record<string, string>;
+}
+
+/**
+ * The commands that remove what dead owners left in a namespace: their rules and classes, then the chain (with its
+ * jumps) and the qdisc once nothing of anyone's is left in them. Faults of a live process stay.
+ */
+export function removalCommands(owned: Owned, dead: (pid: number) => boolean): Command[] {
+  const rules = owned.rules.split('\n').filter((l) => l.startsWith(`-A ${NETFAULT_CHAIN} `));
+  const ownerOf = (line: string) => Number(/gvsim-fault-(\d+)-/.exec(line)?.[1] ?? 0);
+  const gone = rules.filter((l) => dead(ownerOf(l)));
+  const liveBytes = new Set(rules.filter((l) => !dead(ownerOf(l))).map((l) => ownerOf(l) % 250));
+  const cmds: Command[] = gone.map((l) => ['iptables', ['-D', ...l.split(' ').slice(1)]]);
+  if (owned.rules.includes(`-N ${NETFAULT_CHAIN}`) && gone.length === rules.length) {
+    cmds.push(...['INPUT', 'OUTPUT'].map((h): Command => ['iptables', ['-D', h, '-j', NETFAULT_CHAIN]]));
+    cmds.push(['iptables', ['-X', NETFAULT_CHAIN]]);
+  }
+  for (const [dev, text] of Object.entries(owned.classes)) {
+    const minors = [...text.matchAll(new RegExp(`class htb ${NETFAULT_QDISC}([0-9a-f]+)`, 'g'))].map((m) => m[1]);
+    const stale = minors.filter((m) => !liveBytes.has((parseInt(m, 16) - 0x100) >> 8));
+    for (const m of stale) {
+      cmds.push(['tc', ['filter', 'del', 'dev', dev, 'parent', NETFAULT_QDISC, 'prio', String(parseInt(m, 16))]]);
+      cmds.push(['tc', ['class', 'del', 'dev', dev, 'classid', `${NETFAULT_QDISC}${m}`]]);
+    }
+    if (stale.length === minors.length) cmds.push(['tc', ['qdisc', 'del', 'dev', dev, 'root']]);
+  }
+  return cmds;
+}
+
+/** Reads what a namespace has of ours, with the given runner (async in a run, sync as the process exits). */
+async function readOwned(
+  netns: string,
+  run: (cmd: string, args: string[]) => string | Promise<string>,
+): Promise<Owned> {
+  const rules = await run('iptables', ['-S', NETFAULT_CHAIN]);
+  const classes: Record<string, string> = {};
+  for (const dev of ourQdiscDevs(await run('tc', ['qdisc', 'show'])))
+    classes[dev] = await run('tc', ['class', 'show', 'dev', dev]);
+  return { rules, classes };
+}
+
+const isDead = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return false;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'ESRCH';
+  }
+};
+
+/** Removes what runs that are gone (killed before they cleaned up) left in a namespace; a live run's faults stay. */
 export function clearNamespace(netns: string): Promise<void> {
   return serial(netns, async () => {
-    await removeChain(netns);
-    const qdiscs = await nsExec(netns, 'tc', ['qdisc', 'show']).catch(() => '');
-    for (const dev of ourQdiscDevs(qdiscs)) await nsTry(netns, 'tc', ['qdisc', 'del', 'dev', dev, 'root']);
+    const owned = await readOwned(netns, (cmd, args) => nsExec(netns, cmd, args).catch(() => ''));
+    for (const [cmd, args] of removalCommands(owned, isDead)) await nsTry(netns, cmd, args);
   });
 }
 
-/** The same, synchronously: the last chance as the process exits with faults still in force. */
-export function clearNamespaceSync(netns: string): void {
-  for (const hook of ['INPUT', 'OUTPUT']) {
-    for (let i = 0; i < 10 && nsExecSync(netns, 'iptables', ['-S', hook]).includes(`-j ${NETFAULT_CHAIN}`); i++) {
-      nsExecSync(netns, 'iptables', ['-D', hook, '-j', NETFAULT_CHAIN]);
-    }
-  }
-  nsExecSync(netns, 'iptables', ['-F', NETFAULT_CHAIN]);
-  nsExecSync(netns, 'iptables', ['-X', NETFAULT_CHAIN]);
+/** Removes this process's faults from a namespace, synchronously: the last chance as the process exits. */
+export function clearOwnSync(netns: string): void {
+  const owned = { rules: nsExecSync(netns, 'iptables', ['-S', NETFAULT_CHAIN]), classes: {} as Record<string, string> };
   for (const dev of ourQdiscDevs(nsExecSync(netns, 'tc', ['qdisc', 'show']))) {
-    nsExecSync(netns, 'tc', ['qdisc', 'del', 'dev', dev, 'root']);
+    owned.classes[dev] = nsExecSync(netns, 'tc', ['class', 'show', 'dev', dev]);
   }
+  for (const [cmd, args] of removalCommands(owned, (pid) => pid === OWNER)) nsExecSync(netns, cmd, args);
 }
 
 /** What of ours is left in a namespace: chain rules and qdiscs, as lines (empty when clean). */
