@@ -8,7 +8,7 @@ import { startStack, type RunningStack } from '../stack/stack';
 import { temporalAnswers } from '../stack/temporal-server';
 import { connectClient } from '../temporal-connection';
 import { chaosKillSignal } from '../workflows/definitions';
-import type { ChaosPlan } from './chaos-options';
+import { checkChaosTargets, type ChaosPlan } from './chaos-options';
 import { resolveEndpoints } from './endpoints';
 import { UsageError } from './errors';
 import { awaitFinalScrape, monitoringNote, runStackOptions } from './run-monitoring';
@@ -95,6 +95,7 @@ export async function withRunSession(
   process.once('SIGTERM', onSignal);
   try {
     const processes = chaos ? chaosProcesses(stack, source, endpoints) : undefined;
+    if (chaos && processes) checkChaosTargets(chaos.plan, processes());
     client = await connectClient(endpoints, say);
     if (!stack && !(await workerIsPolling(client))) {
       say(`warning: no worker polls task queue on ${endpoints.temporalAddress}; start one with 'npm run worker'`);

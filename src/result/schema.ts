@@ -59,20 +59,19 @@ export const chaosKillSchema = z.object({
   healthy_after_ms: z.number().nonnegative().nullable(),
 });
 
-/** A network fault chaos put between two hosts, from its start to its end. */
+/** A network fault chaos put between two hosts of a `--hosts` stack, from its start to its end, and its heal. */
 export const chaosFaultSchema = z.object({
   id: z.number().int().positive(),
   kind: z.enum(['partition', 'slow', 'reset']),
-  /** Host names, e.g. worker-1, temporal-frontend. */
+  /** Host names as stack.json's `hosts` has them (worker-1, temporal-frontend). */
   a: z.string(),
   b: z.string(),
   at: z.string(),
+  /** Seconds after chaos began: when it was put in place, and when removed (null while in force). */
   offset_seconds: z.number().nonnegative(),
-  /** Null while the fault is still in force. */
   end_offset_seconds: z.number().nonnegative().nullable(),
-  /** E.g. 'delay 200ms' or 'rate 64kbit'. */
   detail: z.string().optional(),
-  /** From the fault's end until the stack served again. */
+  /** From its end until the stack served again across it; null when it did not within the time allowed. */
   healed_after_ms: z.number().nonnegative().nullable().optional(),
 });
 

@@ -1,46 +1,73 @@
 import { setTimeout as delay } from 'node:timers/promises';
+import { STACK_FILE } from '../config';
 import { cmdlineOf } from '../proc';
 import type { ChaosKill, ChaosSection } from '../result/schema';
-import { SERVICE_NAMES } from '../services/catalog';
 import { hashSeed, pick, seededRng } from '../stats/random';
+import {
+  chaosPlanProblem,
+  planNames,
+  RANDOM_TARGETS,
+  type ChaosAction,
+  type ChaosPlan,
+  type ChaosSignal,
+} from './chaos/plan';
+import { targetMatches } from './chaos/targets';
+import { NetFaults, type NetFaultsOptions } from './netfault/faults';
+import { stackServesAgain } from './netfault/heal';
+import { readStackNet, type NetHosts } from './netfault/hosts';
 import type { ChildStatus } from './stack-file';
-import { EXECUTORS } from './stack';
+import { findTemporalCli } from './temporal-cli';
 
-/** The signals chaos may send. */
-export const CHAOS_SIGNALS = ['SIGKILL', 'SIGTERM', 'SIGINT'] as const;
-
-/** A validated `--chaos` plan: whom to kill (in turn, or at random), how often, with which signal. */
-export interface ChaosPlan {
-  text: string;
-  /** `random`, or the targets killed in turn. */
-  targets: 'random' | string[];
-  everyMs: number;
-  signal: (typeof CHAOS_SIGNALS)[number];
-}
-
-const EXECUTOR_NAMES = Array.from({ length: EXECUTORS }, (_, i) => `executor-${i + 1}`);
-/** What `random` picks among: the services and the SafeExecutors. */
-export const RANDOM_TARGETS: readonly string[] = [...SERVICE_NAMES, ...EXECUTOR_NAMES];
-/** What `kill=` may name: those, and the worker, PostgreSQL (its postmaster) and the Temporal dev server. */
-export const CHAOS_TARGETS: readonly string[] = [...RANDOM_TARGETS, 'worker', 'postgres', 'temporal'];
+export {
+  CHAOS_SIGNALS,
+  CHAOS_TARGETS,
+  RANDOM_TARGETS,
+  chaosPlanProblem,
+  type ChaosAction,
+  type ChaosPlan,
+  type ChaosSignal,
+} from './chaos/plan';
 
 export interface ChaosOptions {
   plan: ChaosPlan;
   seed: number;
   /** The supervised processes of the stack this project started: its supervisor's, or its stack.json. */
   processes: () => ChildStatus[];
+  /** The stack's hosts, for network faults (default: the `hosts` of .data/stack.json). */
+  hosts?: () => NetHosts | undefined;
+  /** Where clients reach Temporal, for the heal check (default: .data/stack.json's, when `hosts` is not given). */
+  temporalAddress?: string;
+  /**
+   * What "serves again" means after a network fault (default: new connections open both ways, none still backs
+   * off, and with the frontend on one side, a Temporal call from the other side answers).
+   */
+  servesAgain?: NetFaultsOptions['servesAgain'];
   say: (line: string) => void;
-  /** Called at each kill, and again when the target serves again, with every kill so far. */
+  /** Called at each kill or fault, and again when the stack serves again, with everything so far. */
   onChange?: (section: ChaosSection) => void;
-  /** How long a target may take to serve again before its kill is recorded as not recovered. */
+  /** How long a target (or a fault's path) may take to serve again before it is recorded as not recovered. */
   healthyTimeoutMs?: number;
   /** How long stop() waits for the last targets to come back. */
   stopWaitMs?: number;
 }
 
 export interface ChaosRun {
-  /** Stops killing, waits for the last kills' targets to come back (bounded), and returns every kill. */
+  /** Stops killing, removes every network fault, waits for the stack to come back (bounded), returns the record. */
   stop(): Promise<ChaosSection>;
+}
+
+/** The hosts chaos uses by default: those of the running stack's stack.json. */
+export const stackHosts = (): NetHosts | undefined => readStackNet(STACK_FILE).hosts;
+
+/** The default "serves again" after a fault: the path serves, and Temporal answers across it. */
+function defaultServesAgain(temporalAddress: string | undefined): NetFaultsOptions['servesAgain'] {
+  let cli: string | undefined;
+  try {
+    cli = findTemporalCli();
+  } catch {
+    cli = undefined; // a TEMPORAL_CLI_PATH that does not run: the path check alone
+  }
+  return stackServesAgain(temporalAddress, cli);
 }
 
 /** The pid chaos kills for a child: PostgreSQL's postmaster rather than its wrapper, else the process. */
@@ -50,27 +77,42 @@ function victimPid(p: ChildStatus): number | undefined {
   return p.pid && p.cmdline && cmdlineOf(p.pid) === p.cmdline ? p.pid : undefined;
 }
 
-/** One chaos run's state: the kills so far, whose turn it is, and whether it has given up waiting. */
+/** One chaos run's state: the kills and faults so far, whose turn it is, and whether it has given up waiting. */
 class Chaos {
   readonly rng: () => number;
   readonly cancel = new AbortController();
   readonly began = Date.now();
   readonly kills: ChaosKill[] = [];
   readonly recoveries: Array<Promise<void>> = [];
+  readonly net?: NetFaults;
   turn = 0;
   givenUp = false;
 
   constructor(readonly opts: ChaosOptions) {
     this.rng = seededRng(hashSeed(`chaos:${opts.seed}`));
+    if (planNames(opts.plan).hosts.length) {
+      this.net = new NetFaults({
+        hosts: (opts.hosts ?? stackHosts)() ?? {},
+        began: this.began,
+        say: opts.say,
+        onChange: () => opts.onChange?.(this.section()),
+        healTimeoutMs: opts.healthyTimeoutMs,
+        servesAgain: opts.servesAgain ?? defaultServesAgain(opts.temporalAddress),
+      });
+    }
   }
 
   section(): ChaosSection {
-    return { spec: this.opts.plan.text, seed: this.opts.seed, kills: this.kills.map((k) => ({ ...k })) };
+    const s: ChaosSection = {
+      spec: this.opts.plan.text,
+      seed: this.opts.seed,
+      kills: this.kills.map((k) => ({ ...k })),
+    };
+    return this.net ? { ...s, faults: this.net.faults.map((f) => ({ ...f })) } : s;
   }
 
-  /** The next target among the running: at random (seeded), or the next named one in turn. */
-  chooseTarget(running: ChildStatus[]): ChildStatus | undefined {
-    const { targets } = this.opts.plan;
+  /** The next target among the running: at random (seeded), or the next named one in turn (a group: any member). */
+  chooseTarget(running: ChildStatus[], targets: 'random' | string[]): ChildStatus | undefined {
     if (targets === 'random') {
       return pick(
         this.rng,
@@ -78,10 +120,10 @@ class Chaos {
       );
     }
     for (let i = 0; i < targets.length; i++) {
-      const found = running.find((p) => p.name === targets[(this.turn + i) % targets.length]);
-      if (found) {
+      const members = running.filter((p) => targetMatches(targets[(this.turn + i) % targets.length], p.name));
+      if (members.length) {
         this.turn += i + 1;
-        return found;
+        return pick(this.rng, members);
       }
     }
     return undefined;
@@ -106,11 +148,11 @@ class Chaos {
     opts.say(`chaos: ${kill.target} was not serving again within the time allowed`);
   }
 
-  /** One tick: kills the chosen running target, records it, and starts watching for its return. */
-  killOne(): void {
+  /** Kills the chosen running target, records the exact process, and starts watching for its return. */
+  killOne(targets: 'random' | string[], signal: ChaosSignal): void {
     const { opts } = this;
     const running = opts.processes().filter((p) => p.state === 'running' && victimPid(p));
-    const target = this.chooseTarget(running);
+    const target = this.chooseTarget(running, targets);
     const pid = target && victimPid(target);
     if (!target || !pid) {
       opts.say('chaos: no target is running right now; skipping this kill');
@@ -118,7 +160,7 @@ class Chaos {
     }
     const killedAt = Date.now();
     try {
-      process.kill(pid, opts.plan.signal);
+      process.kill(pid, signal);
     } catch (err) {
       opts.say(`chaos: could not kill ${target.name} (pid ${pid}): ${(err as Error).message}`);
       return;
@@ -128,50 +170,87 @@ class Chaos {
       at: new Date(killedAt).toISOString(),
       offset_seconds: Math.round((killedAt - this.began) / 100) / 10,
       target: target.name,
-      signal: opts.plan.signal,
+      signal,
       pid,
       healthy_after_ms: null,
     };
     this.kills.push(kill);
-    opts.say(`chaos: ${opts.plan.signal} to ${target.name} (pid ${pid}) at +${kill.offset_seconds} s`);
+    opts.say(`chaos: ${signal} to ${target.name} (pid ${pid}) at +${kill.offset_seconds} s`);
     opts.onChange?.(this.section());
     this.recoveries.push(this.waitHealthy(kill, killedAt));
   }
 
-  /** A kill every `everyMs` until cancelled. */
-  async loop(): Promise<void> {
-    for (;;) {
-      try {
-        await delay(this.opts.plan.everyMs, undefined, { signal: this.cancel.signal });
-      } catch {
-        return;
-      }
-      this.killOne();
+  /** Waits `ms` (or not at all when negative); false when chaos was stopped first. */
+  async wait(ms: number): Promise<boolean> {
+    try {
+      await delay(Math.max(0, ms), undefined, { signal: this.cancel.signal });
+      return true;
+    } catch {
+      return false;
     }
   }
 
-  /** Stops killing, gives the last targets a while to come back (so their records are complete), returns all. */
-  async stop(running: Promise<void>): Promise<ChaosSection> {
+  /** A kill every `everyMs` until cancelled. */
+  async loop(): Promise<void> {
+    const { targets, everyMs, signal } = this.opts.plan;
+    if (!targets || !everyMs) return;
+    while (await this.wait(everyMs)) this.killOne(targets, signal);
+  }
+
+  /** Every scripted action at its offset; a fault stays in force for its time, or until chaos stops. */
+  async script(): Promise<void> {
+    const stale = this.net?.clearStale();
+    await Promise.all((this.opts.plan.actions ?? []).map((a) => this.act(a, stale)));
+  }
+
+  private async act(a: ChaosAction, stale: Promise<void> | undefined): Promise<void> {
+    const what = a.kind === 'kill' ? `kill ${a.target}` : `${a.kind} ${a.a} <-> ${a.b}`;
+    if (!(await this.wait(a.atMs - (Date.now() - this.began)))) {
+      this.opts.say(`chaos: stopped before +${a.atMs / 1000} s, so '${what}' was not done`);
+      return;
+    }
+    if (a.kind === 'kill') return this.killOne([a.target], a.signal);
+    await stale;
+    const net = this.net!;
+    try {
+      const fault = await net.open({ kind: a.kind, a: a.a, b: a.b, rate: a.rate, window: a.forMs > 0 });
+      await this.wait(a.forMs);
+      await net.close(fault);
+    } catch (err) {
+      this.opts.say(`chaos: could not ${what}: ${(err as Error).message}`);
+    }
+  }
+
+  /** Stops, removes every fault, gives the last targets a while to come back (so records are complete). */
+  async stop(running: Promise<unknown>): Promise<ChaosSection> {
     this.cancel.abort();
     await running;
+    const waitMs = this.opts.stopWaitMs ?? 30_000;
     const waited = new AbortController();
     await Promise.race([
-      Promise.all(this.recoveries),
-      delay(this.opts.stopWaitMs ?? 30_000, undefined, { signal: waited.signal }).catch(() => undefined),
+      Promise.all([...this.recoveries, this.net?.settle(waitMs)]),
+      delay(waitMs, undefined, { signal: waited.signal }).catch(() => undefined),
     ]);
     waited.abort();
     this.givenUp = true;
+    await this.net?.settle(0);
     return this.section();
   }
 }
 
 /**
- * Kills processes of a local stack on the plan's schedule: one target per tick, in turn or at random (seeded),
- * only ones that are running, and measures how long each takes until its supervisor has it serving again.
+ * Kills processes of a local stack on the plan's schedule (one target per tick, in turn or at random, seeded; only
+ * running ones) and at its scripted offsets, puts its network faults between hosts in place and removes them, and
+ * measures how long each takes until the stack serves again.
  */
 export function startChaos(opts: ChaosOptions): ChaosRun {
-  const chaos = new Chaos(opts);
-  const running = chaos.loop();
+  const hosts = planNames(opts.plan).hosts.length ? (opts.hosts ?? stackHosts)() : undefined;
+  const problem = chaosPlanProblem(opts.plan, opts.processes(), hosts);
+  if (problem) throw new Error(`--chaos: ${problem}`);
+  // Hosts and address come from one stack: a caller who names the hosts names the address too.
+  const temporalAddress = opts.temporalAddress ?? (opts.hosts ? undefined : readStackNet(STACK_FILE).temporalAddress);
+  const chaos = new Chaos({ ...opts, hosts: () => hosts, temporalAddress });
+  const running = Promise.all([chaos.loop(), chaos.script()]);
   let stopped: Promise<ChaosSection> | undefined;
   return { stop: () => (stopped ??= chaos.stop(running)) };
 }
