@@ -90,7 +90,8 @@ function runFlags(command: Command): Command {
     .option('--monitoring', "with no stack running: the run's own stack runs Prometheus too (docs/monitoring.md)")
     .option(
       '--chaos <plan>',
-      "kill local stack processes during the run: 'kill=ml-service every=20s', 'random every=15s'",
+      "kill stack processes or cut links during the run: 'kill=ml-service every=20s', 'random every=15s', " +
+        "'kill=worker-2 at=10s; partition=worker-1,temporal-frontend at=40s for=20s' (docs/supervision-and-chaos.md)",
     );
 }
 
