@@ -141,11 +141,11 @@ test('bad values are refused by the validator and leave the run as it was', asyn
 test('an open run: pause shifts the schedule, a new rate re-bases it, and the totals follow', async () => {
   const runId = `wf-control-open-${Date.now()}`;
   const stubs = stubActivities();
-  // 4/s for 3 s: 12 starts as planned.
+  // 1/s for 10 minutes: long enough that the schedule is still offering however busy the machine; a stop ends it.
   const load = {
     model: 'open' as const,
-    start_rate: 4,
-    stages: [{ duration_ms: 3000, target_rate: 4 }],
+    start_rate: 1,
+    stages: [{ duration_ms: 600_000, target_rate: 1 }],
     max_in_flight: 50,
   };
   await env.start(stubs, 'stressRun', [input(runId, { load })], runId);
@@ -161,16 +161,22 @@ test('an open run: pause shifts the schedule, a new rate re-bases it, and the to
   // While paused a new rate changes the plan, not the starts: still none.
   expect((await handle.query(summaryQuery)).load!.started).toBe(held.load!.started);
   const resumed = await handle.executeUpdate(resumeUpdate);
+  // 20 more starts: at the old 1/s they would take 20 s; at 20/s about one.
+  const after = await summaryWhen(handle, (r) => r.load!.started >= held.load!.started + 20);
+  const stopped = await handle.executeUpdate(stopUpdate);
   const result = (await handle.result()) as StandardResult;
 
-  expect(result.controls).toEqual([paused, set, resumed]);
+  expect(result.controls).toEqual([paused, set, resumed, stopped]);
   expect(result.status).toBe('completed');
-  expect(result.total_operations).toBe(result.load!.scheduled);
-  // The rest of the 3 s at 20/s: far more starts than the 12 planned at 4/s.
-  expect(result.load!.scheduled).toBeGreaterThan(20);
+  expect(result.total_operations).toBe(result.load!.started + result.load!.dropped);
   // Nothing started while paused: the first flow after the pause's count started after the resume.
-  expect(await startTime(childWorkflowId(runId, held.load!.started))).toBeGreaterThanOrEqual(Date.parse(resumed.at));
+  const firstAfter = await startTime(childWorkflowId(runId, held.load!.started));
+  expect(firstAfter).toBeGreaterThanOrEqual(Date.parse(resumed.at));
   expect(Date.parse(resumed.at)).toBeGreaterThan(Date.parse(paused.at));
+  // The new rate holds: the 20th start after the resume came well before 1/s could have made it.
+  const twentieth = await startTime(childWorkflowId(runId, held.load!.started + 19));
+  expect(twentieth - firstAfter).toBeLessThan(10_000);
+  expect(after.load!.started).toBeGreaterThanOrEqual(held.load!.started + 20);
 });
 
 test('control survives continue-as-new: the limit, the pause and the list carry over', async () => {
