@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
+import { inNetns } from './hosts/netns-exec';
 
 /** A child process the stack started, with its output going to a log file. */
 export interface ManagedProcess {
@@ -19,7 +20,14 @@ export function startProcess(
   name: string,
   command: string,
   args: string[],
-  opts: { env?: NodeJS.ProcessEnv; logDir: string; cwd?: string; onSpawn?: (p: ManagedProcess) => void },
+  opts: {
+    env?: NodeJS.ProcessEnv;
+    logDir: string;
+    cwd?: string;
+    onSpawn?: (p: ManagedProcess) => void;
+    /** Run inside this network namespace (a `--hosts` part); the pid is still the program's own. */
+    netns?: string;
+  },
 ): ManagedProcess {
   fs.mkdirSync(opts.logDir, { recursive: true });
   const logFile = path.join(opts.logDir, `${name}.log`);
@@ -27,7 +35,8 @@ export function startProcess(
   const log = fs.openSync(logFile, 'a');
   fs.writeSync(log, `--- ${name} started ${new Date().toISOString()} ---\n`);
   const from = fs.fstatSync(log).size;
-  const child = spawn(command, args, { env: opts.env, cwd: opts.cwd, stdio: ['ignore', log, log] });
+  const [program, argv] = inNetns(opts.netns, command, args);
+  const child = spawn(program, argv, { env: opts.env, cwd: opts.cwd, stdio: ['ignore', log, log] });
   fs.closeSync(log);
   const exited = new Promise<number | null>((resolve) => {
     child.once('exit', (code) => resolve(code));
