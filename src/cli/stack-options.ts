@@ -29,9 +29,8 @@ function checkHosts(temporal: TemporalServerKind, env: NodeJS.ProcessEnv): void 
   if (temporal !== 'cluster') {
     throw new UsageError('--hosts gives each part of the official cluster a host of its own: add --temporal cluster');
   }
-  if (env.DATABASE_URL) {
-    throw new UsageError(`--hosts starts a PostgreSQL on a host of its own, but DATABASE_URL names one: unset it`);
-  }
+  const named = ['DATABASE_URL', 'TEMPORAL_DATABASE_URL'].find((v) => env[v]);
+  if (named) throw new UsageError(`--hosts starts a PostgreSQL on a host of its own, but ${named} names one: unset it`);
   const missing = hostsPrerequisiteMissing();
   if (missing) throw new UsageError(missing);
 }

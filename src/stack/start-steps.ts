@@ -103,7 +103,10 @@ async function temporalCluster(ctx: StartContext): Promise<void> {
   if (!ctx.serverBinaries) return;
   const temporal = await prepareTemporalCluster({
     binaries: ctx.serverBinaries,
-    databaseUrl: ctx.opts.temporalDatabaseUrl ?? process.env.TEMPORAL_DATABASE_URL ?? ctx.endpoints.databaseUrl!,
+    // On hosts only the stack's own PostgreSQL host is reachable from the roles' namespaces.
+    databaseUrl: ctx.network
+      ? ctx.endpoints.databaseUrl!
+      : (ctx.opts.temporalDatabaseUrl ?? process.env.TEMPORAL_DATABASE_URL ?? ctx.endpoints.databaseUrl!),
     dataDir: path.join(ctx.dataDir, 'temporal-cluster'),
     logDir: ctx.logDir,
     namespace: ctx.endpoints.namespace,
