@@ -99,7 +99,9 @@ export async function stopStack(ctx: StartContext): Promise<void> {
   ctx.ready = false;
   await ctx.supervisor.stop();
   await ctx.stackMetrics?.close();
-  if (ctx.network) await removeHostNetwork(ctx.network);
+  if (ctx.network) {
+    await removeHostNetwork(ctx.network).catch((err: Error) => ctx.log(`could not remove the hosts: ${err.message}`));
+  }
   ctx.pids.clear();
   fs.rmSync(ctx.stackFile, { force: true });
 }

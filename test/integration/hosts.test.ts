@@ -86,6 +86,12 @@ async function killAndAwaitRestart(name: string): Promise<void> {
     const now = processOf(name);
     return now.state === 'running' && now.restarts === before.restarts + 1;
   });
+  const after = processOf(name);
+  expect({ name, netns: netnsOf(after.pid!), cmdline: cmdlineOf(after.pid!) }).toEqual({
+    name,
+    netns: stackFile().hosts![name].netns,
+    cmdline: after.cmdline,
+  });
 }
 
 /** What the two runs are in while the stack is disturbed. */
@@ -137,8 +143,10 @@ describeHosts('--temporal cluster --hosts: every part on a host of its own', () 
     expect(Object.keys(hosts ?? {}).sort()).toEqual(processes.map((p) => p.name).sort());
     for (const p of processes) {
       expect({ name: p.name, netns: netnsOf(p.pid!) }).toEqual({ name: p.name, netns: hosts![p.name].netns });
-      // `ip netns exec` execs: the pid runs the program itself, not `ip`.
+      // `ip netns exec` execs: the pid runs the program itself, not `ip`, and the command line recorded (chaos's
+      // check against a reused pid) is the program's.
       expect(cmdlineOf(p.pid!).split('\0')[0]).not.toBe('ip');
+      expect({ name: p.name, cmdline: p.cmdline }).toEqual({ name: p.name, cmdline: cmdlineOf(p.pid!) });
     }
     expect(new Set(Object.values(hosts!).map((h) => h.ip)).size).toBe(processes.length);
     expect(stack.endpoints.temporalAddress).toBe(`${hosts!['temporal-frontend'].ip}:${7233 + OFFSET}`);
