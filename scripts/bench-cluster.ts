@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
 import fs from 'node:fs';
@@ -25,7 +26,8 @@ import {
  * of its own (ports 20000 above the defaults, its own data folder): the unloaded case of `npm run bench` for the
  * per-step overhead, then saturated throughput through Temporal (no latency, time scale 0.001) at concurrency 20 and
  * 100.
- * Run it once per combination, back to back, for a side-by-side table (docs/benchmarks.md).
+ * Run it once per combination, back to back, for a side-by-side table (docs/benchmarks.md). BENCH_HOSTS=1 (with
+ * BENCH_TEMPORAL=cluster, as root) runs the stack with --hosts: each part in a network namespace of its own.
  */
 const env = z
   .object({
@@ -35,6 +37,7 @@ const env = z
       .regex(/^[1-8]$/, 'BENCH_WORKERS must be a whole number from 1 to 8')
       .default('1')
       .transform(Number),
+    BENCH_HOSTS: z.enum(['0', '1'], { error: 'BENCH_HOSTS must be 0 or 1' }).default('0'),
   })
   .safeParse(process.env);
 if (!env.success) {
@@ -43,6 +46,14 @@ if (!env.success) {
   process.exit(2);
 }
 const { BENCH_TEMPORAL: temporalServer, BENCH_WORKERS: workers } = env.data;
+const hosts = env.data.BENCH_HOSTS === '1';
+if (hosts && temporalServer !== 'cluster') {
+  console.error('BENCH_HOSTS=1 needs BENCH_TEMPORAL=cluster');
+  process.exit(2);
+}
+// On hosts the services listen off loopback, which needs these; this process's plain runner sends them too.
+if (hosts)
+  for (const v of ['HUBSPOT_APP_SECRET', 'GATEWAY_API_KEY']) process.env[v] ||= randomBytes(18).toString('hex');
 
 const saturated = (concurrency: number, count: number): Case => ({
   name: `saturated-c${concurrency}`,
@@ -56,9 +67,19 @@ async function main(): Promise<void> {
   const dataDir = path.join(DATA_DIR, 'bench-cluster');
   fs.rmSync(dataDir, { recursive: true, force: true });
   const t0 = performance.now();
-  const stack = await startStack({ dataDir, portOffset: 20_000, worker: true, workers, temporalServer, log: say });
+  const stack = await startStack({
+    dataDir,
+    portOffset: 20_000,
+    worker: true,
+    workers,
+    temporalServer,
+    hosts,
+    log: say,
+  });
   const startSeconds = (performance.now() - t0) / 1000;
-  say(`${temporalServer} stack with ${workers} worker(s) ready in ${startSeconds.toFixed(1)} s`);
+  say(
+    `${temporalServer}${hosts ? ' (hosts)' : ''} stack with ${workers} worker(s) ready in ${startSeconds.toFixed(1)} s`,
+  );
   const client = await connectClient(stack.endpoints);
   const agent = createHttpAgent();
   try {
@@ -71,6 +92,7 @@ async function main(): Promise<void> {
     console.log(
       JSON.stringify({
         temporal: temporalServer,
+        hosts,
         workers,
         stack_start_seconds: round(startSeconds, 1),
         unloaded_step_overhead_ms: stepOverheadMs(unloaded),

@@ -8,7 +8,8 @@ import { ensureServerBinaries } from '../src/stack/temporal-server-binary';
  * unless one is found), the official server, its SQL tool and UI server for `--temporal cluster` (built from the Go
  * module proxy into .temporal/bin, reused when there; required in CI, a warning elsewhere), a Chromium for the Web
  * UI test, a redis-server for the RAG cache test, Prometheus (for `--monitoring` and its test) with promtool, and
- * amtool for the alert rules' tests (Debian's packages, when run as root).
+ * amtool for the alert rules' tests, and as root iproute2 and iptables for `--hosts` (Debian's packages, when run as
+ * root).
  */
 
 /** A program the tests run: found at `path`, or installed from Debian's `pkg` when run as root. */
@@ -51,6 +52,11 @@ try {
   );
   ensureDebianProgram('promtool', process.env.PROMTOOL_PATH ?? '/usr/bin/promtool', 'prometheus', 'PROMTOOL_PATH');
   ensureDebianProgram('amtool', process.env.AMTOOL_PATH ?? '/usr/bin/amtool', 'prometheus-alertmanager', 'AMTOOL_PATH');
+  // `--hosts` (namespaces, a bridge, veth pairs) and its network faults need root, so only root's setup installs them.
+  if (process.getuid?.() === 0) {
+    ensureDebianProgram('ip', process.env.IP_PATH ?? '/usr/sbin/ip', 'iproute2', 'IP_PATH');
+    ensureDebianProgram('iptables', process.env.IPTABLES_PATH ?? '/usr/sbin/iptables', 'iptables', 'IPTABLES_PATH');
+  }
 } catch (err) {
   console.error((err as Error).message);
   process.exit(1);

@@ -216,6 +216,7 @@ interface RawStack {
   monitoring: boolean;
   temporal: string;
   workers: string;
+  hosts: boolean;
 }
 
 /** `stack`: everything up until Ctrl-C. */
@@ -232,6 +233,7 @@ function addStackCommand(cli: Command): void {
       'dev',
     )
     .option('--workers <n>', `worker processes (1 to ${MAX_WORKERS})`, '1')
+    .option('--hosts', 'with --temporal cluster: each part in a network namespace of its own (root, ip)', false)
     .action(async (o: RawStack) => {
       const checked = parseStartOptions(FLOW_NAMES[0], { faults: o.faults, timeScale: o.timeScale });
       const choice = parseStackOptions(o);

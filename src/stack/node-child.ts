@@ -28,6 +28,8 @@ export function nodeChildSpec(opts: {
   /** Polled until true: the child serves. */
   ready: (p: ManagedProcess) => Promise<boolean>;
   timeoutMs?: number;
+  /** The part's network namespace, with --hosts. */
+  netns?: string;
 }): ChildSpec {
   return {
     name: opts.name,
@@ -36,7 +38,7 @@ export function nodeChildSpec(opts: {
         opts.name,
         process.execPath,
         [...cpuProfileFlags(opts.name), '--import', 'tsx', path.join(PROJECT_ROOT, opts.script), ...(opts.args ?? [])],
-        { env: opts.env, logDir: opts.logDir, cwd: PROJECT_ROOT, onSpawn },
+        { env: opts.env, logDir: opts.logDir, cwd: PROJECT_ROOT, onSpawn, netns: opts.netns },
       );
       await waitUntilReady(p, opts.what ?? opts.name, () => opts.ready(p), opts.timeoutMs ?? START_TIMEOUT_MS);
       return p;

@@ -11,6 +11,20 @@ export function portInUse(port: number, host = '127.0.0.1'): Promise<boolean> {
   });
 }
 
+/** Whether something accepts a connection on host:port (a listener in another network namespace, with --hosts). */
+export function portAnswers(port: number, host: string, timeoutMs = 1000): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect({ port, host, timeout: timeoutMs });
+    const done = (ok: boolean) => {
+      socket.destroy();
+      resolve(ok);
+    };
+    socket.once('connect', () => done(true));
+    socket.once('error', () => done(false));
+    socket.once('timeout', () => done(false));
+  });
+}
+
 /** Best effort on Linux: "pid 123 (node src/worker.ts)" for the process listening on the port. */
 export function portOwner(port: number): string | undefined {
   try {

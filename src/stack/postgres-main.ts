@@ -3,12 +3,13 @@ import { postmasterPid } from './orphans';
 import { runEmbeddedPostgres } from './postgres';
 
 /**
- * `postgres-main.ts <dataDir> <port>`: the embedded server until SIGINT/SIGTERM (its exit hooks stop it).
+ * `postgres-main.ts <dataDir> <port> [<ip> <subnet>]`: the embedded server until SIGINT/SIGTERM (its exit hooks stop
+ * it), listening on its host's own address too when given one (--hosts).
  * When the postmaster dies under it (killed, crashed), this process exits too, so its supervisor restarts both.
  */
 async function run(): Promise<void> {
-  const [dataDir, port] = process.argv.slice(2);
-  await runEmbeddedPostgres(dataDir, Number(port));
+  const [dataDir, port, ip, subnet] = process.argv.slice(2);
+  await runEmbeddedPostgres(dataDir, Number(port), ip ? { ip, subnet } : undefined);
   const postmaster = postmasterPid(dataDir);
   console.log(`postgres ready on port ${port} (postmaster pid ${postmaster})`);
   setInterval(() => {

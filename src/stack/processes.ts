@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
+import { awaitNetnsExec, inNetns } from './hosts/netns-exec';
 
 /** A child process the stack started, with its output going to a log file. */
 export interface ManagedProcess {
@@ -15,19 +16,25 @@ export interface ManagedProcess {
   stop(timeoutMs?: number): Promise<void>;
 }
 
-export function startProcess(
-  name: string,
-  command: string,
-  args: string[],
-  opts: { env?: NodeJS.ProcessEnv; logDir: string; cwd?: string; onSpawn?: (p: ManagedProcess) => void },
-): ManagedProcess {
+export interface StartProcessOptions {
+  env?: NodeJS.ProcessEnv;
+  logDir: string;
+  cwd?: string;
+  onSpawn?: (p: ManagedProcess) => void;
+  /** Run inside this network namespace (a `--hosts` part); the pid is still the program's own. */
+  netns?: string;
+}
+
+export function startProcess(name: string, command: string, args: string[], opts: StartProcessOptions): ManagedProcess {
   fs.mkdirSync(opts.logDir, { recursive: true });
   const logFile = path.join(opts.logDir, `${name}.log`);
   // Appended, so a restarted child's log still holds what its predecessor said before it died.
   const log = fs.openSync(logFile, 'a');
   fs.writeSync(log, `--- ${name} started ${new Date().toISOString()} ---\n`);
   const from = fs.fstatSync(log).size;
-  const child = spawn(command, args, { env: opts.env, cwd: opts.cwd, stdio: ['ignore', log, log] });
+  const [program, argv] = inNetns(opts.netns, command, args);
+  const child = spawn(program, argv, { env: opts.env, cwd: opts.cwd, stdio: ['ignore', log, log] });
+  if (opts.netns) awaitNetnsExec(child.pid);
   fs.closeSync(log);
   const exited = new Promise<number | null>((resolve) => {
     child.once('exit', (code) => resolve(code));

@@ -41,6 +41,8 @@ export const stackFileSchema = z.object({
   prometheusUrl: z.string().optional(),
   /** Each process's metrics endpoint, by the stack's name for it. */
   metrics: z.record(z.string(), z.string()).optional(),
+  /** With --hosts: each part's network namespace and address (part names as chaos targets name them). */
+  hosts: z.record(z.string(), z.object({ netns: z.string(), ip: z.string() })).optional(),
   /** The process that owns (supervises) the stack. */
   pid: z.number().int().optional(),
   startedAt: z.string().optional(),

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { DATA_DIR, type Endpoints } from '../config';
 import { SERVICE_NAMES, SERVICES, type ServiceName } from '../services/catalog';
+import { hostParts, planHostNetwork, type HostNetwork } from './hosts/host-plan';
 import { metricsPlan } from './monitoring';
 
 export interface StackOptions {
@@ -27,6 +28,8 @@ export interface StackOptions {
    * the workers the stack starts; a stack that starts none, as the tests' does, names the workers it expects).
    */
   monitoring?: boolean | { workers?: number };
+  /** With the cluster: each part in a network namespace of its own, on one private bridge (root, `ip`). */
+  hosts?: boolean;
   log?: (line: string) => void;
 }
 
@@ -72,14 +75,25 @@ function stackPorts(offset: number) {
 
 type StackPorts = ReturnType<typeof stackPorts>;
 
-function stackEndpoints(opts: StackOptions, ports: StackPorts, databaseUrl: string | undefined): Endpoints {
+/** A part's address: its own host's with --hosts, else loopback. */
+export function hostOf(network: HostNetwork | undefined, part: string): string {
+  return network?.parts[part]?.ip ?? '127.0.0.1';
+}
+
+function stackEndpoints(
+  opts: StackOptions,
+  ports: StackPorts,
+  databaseUrl: string | undefined,
+  network: HostNetwork | undefined,
+): Endpoints {
+  const host = (part: string) => hostOf(network, part);
   return {
-    temporalAddress: opts.temporal?.address ?? `127.0.0.1:${ports.temporal}`,
+    temporalAddress: opts.temporal?.address ?? `${host('temporal-frontend')}:${ports.temporal}`,
     namespace: opts.temporal?.namespace ?? 'default',
     // A cluster's Web UI is known only when the user names it (TEMPORAL_UI_URL); the dev server's is ours.
-    temporalUiUrl: opts.temporal ? opts.temporal.uiUrl : `http://127.0.0.1:${ports.ui}`,
+    temporalUiUrl: opts.temporal ? opts.temporal.uiUrl : `http://${host('temporal-ui')}:${ports.ui}`,
     databaseUrl,
-    services: Object.fromEntries(SERVICE_NAMES.map((s) => [s, `http://127.0.0.1:${ports.services[s]}`])) as Record<
+    services: Object.fromEntries(SERVICE_NAMES.map((s) => [s, `http://${host(s)}:${ports.services[s]}`])) as Record<
       ServiceName,
       string
     >,
@@ -97,6 +111,7 @@ export function planStack(opts: StackOptions) {
   const ports = stackPorts(offset);
   const cluster = !opts.temporal && opts.temporalServer === 'cluster';
   const workerCount = opts.worker ? (opts.workers ?? 1) : 0;
+  const network = hostNetworkPlan(opts, cluster && !databaseUrl, offset, workerCount);
   return {
     opts,
     log: opts.log ?? ((line: string) => console.error(line)),
@@ -105,9 +120,10 @@ export function planStack(opts: StackOptions) {
     offset,
     databaseUrl,
     ports,
-    endpoints: stackEndpoints(opts, ports, databaseUrl),
+    endpoints: stackEndpoints(opts, ports, databaseUrl, network),
     cluster,
     workerCount,
+    network,
     metrics: metricsPlan({
       portOffset: offset,
       dataDir,
@@ -120,11 +136,24 @@ export function planStack(opts: StackOptions) {
   };
 }
 
+/** The namespaces and addresses of a `--hosts` stack: the cluster's only, with nothing of its own elsewhere. */
+function hostNetworkPlan(opts: StackOptions, ownCluster: boolean, offset: number, workerCount: number) {
+  if (!opts.hosts) return undefined;
+  if (!ownCluster) {
+    throw new Error('hosts: only a stack that starts the cluster and its own PostgreSQL gives each part a host');
+  }
+  const executors = Array.from({ length: EXECUTORS }, (_, i) => `executor-${i + 1}`);
+  return planHostNetwork(offset, hostParts(executors, workerNames(workerCount)));
+}
+
 export type StackPlan = ReturnType<typeof planStack>;
 
 /** Every port the stack will listen on, with what listens there: each must be free before anything starts. */
 export function portsToClaim(plan: StackPlan): Array<{ port: number; what: string }> {
   const { opts, ports } = plan;
+  // With hosts, every part listens in a namespace of its own: only the stack's metrics (and Prometheus) are ours.
+  if (plan.network)
+    return plan.metrics.ports.filter((p) => p.port === plan.metrics.stackPort || p.what === 'Prometheus');
   return [
     ...(opts.temporal
       ? []

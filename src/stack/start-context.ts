@@ -1,5 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { hostsRecord, type HostNetwork } from './hosts/host-plan';
+import { removeHostNetwork } from './hosts/network';
 import { PidRegistry } from './orphans';
 import { assertPortsFree } from './ports';
 import { portsToClaim, stackFilePath, type StackPlan } from './stack-plan';
@@ -21,6 +23,18 @@ export interface StartContext extends StackPlan {
   /** Set once every step is done: from then on each change of a child rewrites stack.json. */
   ready: boolean;
   stackMetrics?: { close(): Promise<void> };
+  /** With --hosts: what every part's environment adds (the secrets a service off loopback needs). */
+  hostsEnv?: Record<string, string>;
+}
+
+/** Each exporter's url at its part's own address, with --hosts (the plan names loopback). */
+function onHosts(urls: Record<string, string>, network: HostNetwork): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(urls).map(([name, url]) => {
+      const ip = network.parts[name]?.ip;
+      return [name, ip ? url.replace('//127.0.0.1:', `//${ip}:`) : url];
+    }),
+  );
 }
 
 /** stack.json as it stands: the addresses clients use and the supervised processes. */
@@ -34,7 +48,8 @@ export function stackFileContent(ctx: StartContext): StackFile {
     temporal: temporalRecord(ctx),
     services: endpoints.services,
     prometheusUrl: metrics.prometheusUrl,
-    metrics: metrics.urls,
+    metrics: ctx.network ? onHosts(metrics.urls, ctx.network) : metrics.urls,
+    hosts: ctx.network && hostsRecord(ctx.network),
     pid: process.pid,
     startedAt: ctx.startedAt,
     restarts_total: supervisor.restarts,
@@ -78,11 +93,17 @@ export async function prepareStart(plan: StackPlan): Promise<StartContext> {
   return ctx;
 }
 
-/** Stops every child (no restarts from here on), the stack's metrics server, and removes the pid file and stack.json. */
+/**
+ * Stops every child (no restarts from here on), the stack's metrics server, removes the pid file and stack.json,
+ * and with --hosts every namespace and link the stack made, once nothing runs in them.
+ */
 export async function stopStack(ctx: StartContext): Promise<void> {
   ctx.ready = false;
   await ctx.supervisor.stop();
   await ctx.stackMetrics?.close();
+  if (ctx.network) {
+    await removeHostNetwork(ctx.network).catch((err: Error) => ctx.log(`could not remove the hosts: ${err.message}`));
+  }
   ctx.pids.clear();
   fs.rmSync(ctx.stackFile, { force: true });
 }

@@ -4,6 +4,10 @@ import { endpointsToEnv } from '../config';
 import { migrate } from '../db/migrate';
 import { createPool } from '../db/pool';
 import { SERVICE_NAMES } from '../services/catalog';
+import { hostsRecord } from './hosts/host-plan';
+import { createHostNetwork, removeHostNetwork } from './hosts/network';
+import { offLoopbackSecrets } from './hosts/part-env';
+import { hostsPrerequisiteMissing } from './hosts/preflight';
 import { executorMetricsPort, workerMetricsEnv } from './metrics-ports';
 import { serveStackMetrics } from './monitoring';
 import { nodeChildSpec, printed } from './node-child';
@@ -28,6 +32,25 @@ async function announce(ctx: StartContext): Promise<void> {
       : ctx.cluster
         ? 'starting PostgreSQL, then the official Temporal server (frontend, history, matching, worker) on it'
         : `starting Temporal dev server (${ctx.cliPath}) and PostgreSQL`,
+  );
+}
+
+/**
+ * With --hosts: the bridge and a namespace per part, after removing what a killed stack on the same subnet left.
+ * Parts then find each other only by these addresses: loopback in a namespace holds nothing but the part itself.
+ */
+async function hostNetwork(ctx: StartContext): Promise<void> {
+  const { network } = ctx;
+  if (!network) return;
+  const missing = hostsPrerequisiteMissing();
+  if (missing) throw new Error(missing);
+  const stale = await removeHostNetwork(network);
+  if (stale) ctx.log(`removed ${stale} namespaces and links a stack that did not shut down left (${network.prefix}*)`);
+  await createHostNetwork(network);
+  ctx.hostsEnv = offLoopbackSecrets();
+  const count = Object.keys(network.parts).length;
+  ctx.log(
+    `${count} hosts on bridge ${network.bridge} (${network.subnet}), each part in a network namespace of its own`,
   );
 }
 
@@ -58,19 +81,21 @@ async function temporal(ctx: StartContext): Promise<void> {
 
 /** The embedded PostgreSQL, unless the options name a database. */
 async function postgres(ctx: StartContext): Promise<void> {
-  const { pids, ports, logDir, log } = ctx;
+  const { pids, ports, logDir, log, network } = ctx;
   if (ctx.databaseUrl) return;
   const postgresDir = reachableDataDir(path.join(ctx.dataDir, 'postgres'));
+  const part = network?.parts.postgres;
+  const host = part && { netns: part.netns, ip: part.ip, subnet: network.subnet };
   await ctx.supervisor.add({
     name: 'postgres',
     start: async (onSpawn) => {
-      const db = await startEmbeddedPostgres(postgresDir, ports.postgres, { logDir, onSpawn, log });
+      const db = await startEmbeddedPostgres(postgresDir, ports.postgres, { logDir, onSpawn, log, host });
       pids.add(postmasterPid(db.dataDir));
       return db.process;
     },
     innerPid: () => postmasterPid(postgresDir),
   });
-  ctx.endpoints.databaseUrl ??= embeddedDatabaseUrl(ports.postgres);
+  ctx.endpoints.databaseUrl ??= embeddedDatabaseUrl(ports.postgres, part?.ip);
 }
 
 /** The official server's roles and Web UI on PostgreSQL (its own stores, or the stack's), with the namespace. */
@@ -78,13 +103,17 @@ async function temporalCluster(ctx: StartContext): Promise<void> {
   if (!ctx.serverBinaries) return;
   const temporal = await prepareTemporalCluster({
     binaries: ctx.serverBinaries,
-    databaseUrl: ctx.opts.temporalDatabaseUrl ?? process.env.TEMPORAL_DATABASE_URL ?? ctx.endpoints.databaseUrl!,
+    // On hosts only the stack's own PostgreSQL host is reachable from the roles' namespaces.
+    databaseUrl: ctx.network
+      ? ctx.endpoints.databaseUrl!
+      : (ctx.opts.temporalDatabaseUrl ?? process.env.TEMPORAL_DATABASE_URL ?? ctx.endpoints.databaseUrl!),
     dataDir: path.join(ctx.dataDir, 'temporal-cluster'),
     logDir: ctx.logDir,
     namespace: ctx.endpoints.namespace,
     portOffset: ctx.offset,
     uiPort: ctx.ports.ui,
     log: ctx.log,
+    hosts: ctx.network && hostsRecord(ctx.network),
   });
   await Promise.all(temporal.children.map((spec) => ctx.supervisor.add(spec)));
   await temporal.ready();
@@ -103,16 +132,21 @@ async function migrations(ctx: StartContext): Promise<void> {
 
 type NodeChild = Omit<Parameters<typeof nodeChildSpec>[0], 'env' | 'logDir'>;
 
-/** A Node process of the project's, supervised, with the stack's addresses (and `ownEnv`) in its environment. */
+/**
+ * A Node process of the project's, supervised, with the stack's addresses (and `ownEnv`) in its environment. On
+ * hosts it runs in its part's namespace, its metrics bound to its own address, as the compose file sets them.
+ */
 function nodeChild(ctx: StartContext, child: NodeChild, ownEnv: Record<string, string> = {}): Promise<void> {
+  const host = ctx.network?.parts[child.name];
   const env = {
     ...process.env,
     ...endpointsToEnv(ctx.endpoints),
     FAULT_PROFILE: ctx.opts.faults ?? 'none',
     TIME_SCALE: String(ctx.opts.timeScale ?? 1),
+    ...(host ? { ...ctx.hostsEnv, METRICS_HOST: host.ip } : {}),
     ...ownEnv,
   };
-  return ctx.supervisor.add(nodeChildSpec({ ...child, env, logDir: ctx.logDir }));
+  return ctx.supervisor.add(nodeChildSpec({ ...child, env, logDir: ctx.logDir, netns: host?.netns }));
 }
 
 /** The worker processes; they only need Temporal, so they bundle their workflows while the services start. */
@@ -190,11 +224,11 @@ async function publishStackFile(ctx: StartContext): Promise<void> {
 
 /**
  * A stack's start, in order: each stage's steps run at once, and a stage starts when the one before is done.
- * Temporal and PostgreSQL start together; the cluster needs PostgreSQL; the migrations precede every process
+ * With --hosts the network comes first. Temporal and PostgreSQL start together; the cluster needs PostgreSQL; the migrations precede every process
  * that uses the database; the stack's metrics are served once the processes they report on exist.
  */
 export const START_STAGES: ReadonlyArray<readonly StartStep[]> = [
-  [announce],
+  [announce, hostNetwork],
   [temporal, postgres],
   [temporalCluster],
   [migrations],

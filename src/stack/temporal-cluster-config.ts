@@ -29,6 +29,8 @@ export interface ClusterConfigOptions {
   /** The dynamic config file (written beside the config by `dynamicConfigFile`). */
   dynamicConfigPath: string;
   logLevel?: 'debug' | 'info' | 'warn' | 'error';
+  /** With --hosts: each role binds its own host's address (and is found there), not loopback. */
+  bindOnIP?: Record<ClusterRole, string>;
 }
 
 /** The databases the server uses on the given PostgreSQL, for its default and visibility stores. */
@@ -114,7 +116,8 @@ export function clusterConfig(opts: ClusterConfigOptions): string {
       },
     },
     global: {
-      membership: { maxJoinDuration: '30s', broadcastAddress: '127.0.0.1' },
+      // On hosts each role's bind address is the one it is known by, so no broadcast address is set.
+      membership: { maxJoinDuration: '30s', ...(opts.bindOnIP ? {} : { broadcastAddress: '127.0.0.1' }) },
       // One config serves four processes: a fixed pprof port would clash, so it stays off.
       pprof: { port: 0 },
       // Each role's own, from its environment; without one, a free port (an empty address stops the server).
@@ -127,7 +130,7 @@ export function clusterConfig(opts: ClusterConfigOptions): string {
           rpc: {
             grpcPort: ports[r].grpc,
             membershipPort: ports[r].membership,
-            bindOnLocalHost: true,
+            ...(opts.bindOnIP ? { bindOnIP: opts.bindOnIP[r] } : { bindOnLocalHost: true }),
             ...(r === 'frontend' ? { httpPort: ports.frontendHttp } : {}),
           },
         },
@@ -143,7 +146,7 @@ export function clusterConfig(opts: ClusterConfigOptions): string {
           enabled: true,
           initialFailoverVersion: 1,
           rpcName: 'frontend',
-          rpcAddress: `127.0.0.1:${ports.frontend.grpc}`,
+          rpcAddress: `${opts.bindOnIP?.frontend ?? '127.0.0.1'}:${ports.frontend.grpc}`,
         },
       },
     },
@@ -161,16 +164,22 @@ export function dynamicConfigFile(values: Record<string, unknown>): string {
 }
 
 /** The official Web UI server's config: the cluster's frontend, its port, the UI on, nothing else changed. */
-export function uiServerConfig(opts: { temporalAddress: string; port: number; namespace: string }): string {
+export function uiServerConfig(opts: {
+  temporalAddress: string;
+  port: number;
+  namespace: string;
+  host?: string;
+}): string {
+  const host = opts.host ?? '127.0.0.1';
   const config = {
     temporalGrpcAddress: opts.temporalAddress,
-    host: '127.0.0.1',
+    host,
     port: opts.port,
     enableUi: true,
     defaultNamespace: opts.namespace,
     refreshInterval: '1m',
     notifyOnNewVersion: false,
-    cors: { cookieInsecure: true, allowOrigins: [`http://127.0.0.1:${opts.port}`] },
+    cors: { cookieInsecure: true, allowOrigins: [`http://${host}:${opts.port}`] },
   };
   return JSON.stringify(config, null, 2) + '\n';
 }

@@ -7,7 +7,7 @@ import { msToTs } from '@temporalio/common';
 import { GRPC, grpcCode } from '../temporal-errors';
 import { ensureNamespaceReady } from '../temporal-namespace';
 import { request } from 'undici';
-import { assertPortsFree, portInUse } from './ports';
+import { assertPortsFree, portAnswers, portInUse } from './ports';
 import { startProcess, waitUntilReady, type ManagedProcess } from './processes';
 import type { ChildSpec } from './supervisor';
 import {
@@ -72,6 +72,13 @@ export interface TemporalClusterOptions {
   /** The Web UI server's HTTP port (the stack gives it the dev server's UI port). */
   uiPort: number;
   log?: (line: string) => void;
+  /** With --hosts: the parts' hosts (temporal-frontend … temporal-ui among them), each role run in its own. */
+  hosts?: Record<string, { netns: string; ip: string }>;
+}
+
+/** The host a role (or the UI, `ui`) runs on: its namespace and address, or loopback without hosts. */
+function hostOfRole(opts: TemporalClusterOptions, role: ClusterRole | 'ui'): { netns?: string; ip: string } {
+  return opts.hosts?.[`temporal-${role}`] ?? { ip: '127.0.0.1' };
 }
 
 /** The cluster's parts, each one supervised child: four server roles, then the Web UI server. */
@@ -122,11 +129,15 @@ function writeClusterConfig(opts: TemporalClusterOptions, address: string): void
       portOffset: opts.portOffset,
       historyShards: opts.historyShards,
       dynamicConfigPath,
+      bindOnIP: opts.hosts
+        ? (Object.fromEntries(CLUSTER_ROLES.map((r) => [r, hostOfRole(opts, r).ip])) as Record<ClusterRole, string>)
+        : undefined,
     }),
   );
+  const host = hostOfRole(opts, 'ui').ip;
   fs.writeFileSync(
     path.join(uiConfigDir, `${CONFIG_ENV}.yaml`),
-    uiServerConfig({ temporalAddress: address, port: opts.uiPort, namespace: opts.namespace }),
+    uiServerConfig({ temporalAddress: address, port: opts.uiPort, namespace: opts.namespace, host }),
   );
 }
 
@@ -141,20 +152,23 @@ function roleSpec(opts: TemporalClusterOptions, ports: ClusterPorts, address: st
     name: `temporal-${role}`,
     async start(onSpawn) {
       const args = [...configArgs(opts, 'config'), '--allow-no-auth', 'start', '--service', role];
+      const { netns, ip } = hostOfRole(opts, role);
       const p = startProcess(`temporal-${role}`, opts.binaries.server, args, {
         env: { ...temporalEnv(), ...roleMetricsEnv(role, opts.portOffset) },
         logDir: opts.logDir,
         cwd: opts.dataDir,
         onSpawn,
+        netns,
       });
       // The frontend serves when a client connects; history and matching once their gRPC port listens; the
       // internal worker serves no gRPC (it is a client of the frontend), so its membership port is the sign.
+      const listens = (port: number) => (netns ? portAnswers(port, ip) : portInUse(port));
       const [port, serves] =
         role === 'frontend'
           ? [ports.frontend.grpc, () => temporalAnswers(address, 1000)]
           : role === 'worker'
-            ? [ports.worker.membership, () => portInUse(ports.worker.membership)]
-            : [ports[role].grpc, () => portInUse(ports[role].grpc)];
+            ? [ports.worker.membership, () => listens(ports.worker.membership)]
+            : [ports[role].grpc, () => listens(ports[role].grpc)];
       await waitUntilReady(p, `the Temporal ${role} (port ${port})`, serves, START_TIMEOUT_MS);
       return p;
     },
@@ -170,6 +184,7 @@ function uiSpec(opts: TemporalClusterOptions, uiUrl: string): ChildSpec {
         logDir: opts.logDir,
         cwd: opts.dataDir,
         onSpawn,
+        netns: hostOfRole(opts, 'ui').netns,
       });
       await waitUntilReady(p, `the Temporal Web UI server (${uiUrl})`, () => uiAnswers(uiUrl), START_TIMEOUT_MS);
       return p;
@@ -195,10 +210,11 @@ async function namespaceReady(address: string, namespace: string, log: (line: st
 export async function prepareTemporalCluster(opts: TemporalClusterOptions): Promise<TemporalCluster> {
   const log = opts.log ?? (() => undefined);
   const ports = clusterPorts(opts.portOffset);
-  await claimClusterPorts(ports, opts.uiPort);
+  // On hosts of their own the roles' ports are free by construction: the namespaces are new.
+  if (!opts.hosts) await claimClusterPorts(ports, opts.uiPort);
   await setupClusterSchemas(opts.binaries.sqlTool, opts.databaseUrl, log);
-  const address = `127.0.0.1:${ports.frontend.grpc}`;
-  const uiUrl = `http://127.0.0.1:${opts.uiPort}`;
+  const address = `${hostOfRole(opts, 'frontend').ip}:${ports.frontend.grpc}`;
+  const uiUrl = `http://${hostOfRole(opts, 'ui').ip}:${opts.uiPort}`;
   writeClusterConfig(opts, address);
   return {
     address,

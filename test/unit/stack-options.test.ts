@@ -24,3 +24,12 @@ test('one worker keeps the name chaos and stack.json readers know; more are numb
   expect(workerNames(1)).toEqual(['worker']);
   expect(workerNames(3)).toEqual(['worker-1', 'worker-2', 'worker-3']);
 });
+
+test('--hosts needs --temporal cluster and its own PostgreSQL, each refusal one line', () => {
+  expect(() => parseStackOptions({ temporal: 'dev', workers: '1', hosts: true }, {})).toThrow(
+    '--hosts gives each part of the official cluster a host of its own: add --temporal cluster',
+  );
+  expect(() =>
+    parseStackOptions({ temporal: 'cluster', workers: '1', hosts: true }, { DATABASE_URL: 'postgres://x/y' }),
+  ).toThrow('--hosts starts a PostgreSQL on a host of its own, but DATABASE_URL names one: unset it');
+});
