@@ -61,8 +61,8 @@ async function childStarts(client: Client, runId: string): Promise<Map<number, n
 
 test('pause starts nothing while flows in flight end; resume at a raised rate; every change in the result', async () => {
   await stack.withWorker(async () => {
-    // 2 flows/s for 12 s: 24 starts as planned.
-    const opts = runOptions({ faults: slow, faultsName: slow.name, load: open(2, 12) });
+    // 2 flows/s for 5 minutes: still offering however slowly the CLI starts on a busy machine; a stop ends it.
+    const opts = runOptions({ faults: slow, faultsName: slow.name, load: open(2, 300) });
     const handle = await startStressRun(stack.client, opts);
     const runId = handle.workflowId;
     await summaryWhen(handle, (r) => (r.load?.started ?? 0) >= 3);
@@ -81,14 +81,20 @@ test('pause starts nothing while flows in flight end; resume at a raised rate; e
     expect((await control(runId, 'set', '--rate', '0')).err).toEqual(['--rate must be above 0 and at most 10000']);
     expect((await control(runId, 'set', '--rate', '6')).out).toEqual([expect.stringMatching(/^set rate 6\/s on /)]);
     expect((await control(runId, 'resume')).code).toBe(0);
+    await summaryWhen(handle, (r) => r.load!.started >= atPause + 30);
+    expect((await control(runId, 'stop')).code).toBe(0);
     const result = standardResultSchema.parse(await handle.result());
 
     expect(result.controls!.map((c) => [c.action, c.rate])).toEqual([
       ['pause', undefined],
       ['set', 6],
       ['resume', undefined],
+      ['stop', undefined],
     ]);
-    expect(result).toMatchObject({ status: 'completed', total_operations: result.load!.scheduled });
+    expect(result).toMatchObject({
+      status: 'completed',
+      total_operations: result.load!.started + result.load!.dropped,
+    });
     expect(result.completed_operations).toBe(result.total_operations);
     const resumedAt = Date.parse(result.controls![2].at);
     const starts = await childStarts(stack.client, runId);
