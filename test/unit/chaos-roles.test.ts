@@ -1,41 +1,20 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { setTimeout as delay } from 'node:timers/promises';
 import { parseChaos } from '../../src/cli/chaos-options';
 import { startChaos } from '../../src/stack/chaos';
-import { startProcess, waitUntilReady } from '../../src/stack/processes';
-import { Supervisor, type ChildSpec } from '../../src/stack/supervisor';
+import { Supervisor } from '../../src/stack/supervisor';
+import { nodeChild, until } from '../support/node-children';
 
 // Real processes under the real supervisor, named as a cluster stack names its children.
 const logDir = fs.mkdtempSync(path.join(os.tmpdir(), 'gv-chaos-roles-'));
 afterAll(() => fs.rmSync(logDir, { recursive: true, force: true }));
 
 const NAMES = ['temporal-frontend', 'temporal-history', 'temporal-matching', 'worker-1', 'worker-2'];
-const serve = "console.log('up'); setInterval(() => {}, 1000);";
-
-function nodeChild(name: string): ChildSpec {
-  return {
-    name,
-    async start(onSpawn) {
-      const p = startProcess(name, process.execPath, ['-e', serve], { logDir, onSpawn });
-      await waitUntilReady(p, name, async () => p.output().includes('up'), 10_000);
-      return p;
-    },
-  };
-}
-
-async function until(check: () => boolean, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error('condition not reached');
-    await delay(20);
-  }
-}
 
 test('kill=worker-2, kill=temporal-history and kill=worker: each kills one process, and only it is restarted', async () => {
   const sup = new Supervisor({ log: () => undefined, policy: { initialDelayMs: 20, maxDelayMs: 100 } });
-  for (const name of NAMES) await sup.add(nodeChild(name));
+  for (const name of NAMES) await sup.add(nodeChild(name, logDir));
   const pids = () => Object.fromEntries(sup.status().map((c) => [c.name, c.pid]));
   const before = pids();
   const said: string[] = [];

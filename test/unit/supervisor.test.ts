@@ -3,36 +3,18 @@ import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { isAlive } from '../../src/proc';
-import { startProcess, waitUntilReady, type ManagedProcess } from '../../src/stack/processes';
-import { Supervisor, type ChildSpec } from '../../src/stack/supervisor';
+import type { ManagedProcess } from '../../src/stack/processes';
+import { Supervisor } from '../../src/stack/supervisor';
+import { nodeChild as nodeChildIn, SERVE_SCRIPT, until } from '../support/node-children';
 
 // Real processes (tiny node scripts), a real supervisor: only the children are stand-ins for the stack's.
 const logDir = fs.mkdtempSync(path.join(os.tmpdir(), 'gv-supervisor-'));
 afterAll(() => fs.rmSync(logDir, { recursive: true, force: true }));
 
+const nodeChild = (name: string, script: string) => nodeChildIn(name, logDir, script);
 const fast = { initialDelayMs: 20, maxDelayMs: 100, maxFailures: 3, stableMs: 60_000 };
 
-/** A child running `script`; ready once it printed 'up'. */
-function nodeChild(name: string, script: string): ChildSpec {
-  return {
-    name,
-    async start(onSpawn) {
-      const p = startProcess(name, process.execPath, ['-e', script], { logDir, onSpawn });
-      await waitUntilReady(p, name, async () => p.output().includes('up'), 10_000);
-      return p;
-    },
-  };
-}
-
-async function until(check: () => boolean, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error('condition not reached');
-    await delay(20);
-  }
-}
-
-const serve = "console.log('up'); setInterval(() => {}, 1000);";
+const serve = SERVE_SCRIPT;
 
 test('a killed child is restarted, each restart printed and counted, its log kept across restarts', async () => {
   const lines: string[] = [];
