@@ -30,7 +30,7 @@ import { expectChangesSettled, expectExecutorInvariants } from '../support/safe-
  * temporal-cluster.test.ts (roles as processes, stores in PostgreSQL, search attributes, a worker killed mid-run,
  * the UI server listing the flows, Prometheus scraping every role and worker) run here on the hosts stack, and that
  * file runs only where this one cannot. The stack runs its Prometheus; chaos kills worker-2 and the history role and
- * partitions worker-1 from the frontend while two runs go on, and its heal times are appended to HEAL_LOG.
+ * partitions worker-1 from the frontend while two runs go on, and its heal times are written to HEAL_LOG.
  */
 const binaries = findServerBinaries();
 const missingBinaries = (Object.keys(SERVER_BINARIES) as Array<keyof ServerBinaries>).filter((k) => !binaries[k]);
@@ -107,7 +107,7 @@ const PARTITION_MS = 20_000;
 
 /** The chaos run, so afterAll removes its fault should a test fail while it is in force. */
 let chaos: ChaosRun | undefined;
-/** Heal times of every run of this file, appended, for docs/benchmarks.md's table of faults. */
+/** This run's chaos section (heal times) for docs/benchmarks.md's table; the global setup clears it each run. */
 const HEAL_LOG = path.join(TEST_DATA_DIR, 'hosts-chaos.jsonl');
 
 /** The chaos section once every kill serves again and the partition has ended and healed (or timed out). */
@@ -245,7 +245,7 @@ describeHosts('--temporal cluster --hosts: every part on a host of its own', () 
       const listed = await listedByUi(result.run_id, wanted.length);
       expect(listed.sort()).toEqual(wanted.sort());
     }
-    fs.appendFileSync(HEAL_LOG, JSON.stringify({ at: new Date().toISOString(), ...section }) + '\n');
+    fs.writeFileSync(HEAL_LOG, JSON.stringify({ at: new Date().toISOString(), ...section }) + '\n');
   }, 600_000);
 
   test('Prometheus has scraped every role, worker, service and executor at its own host', async () => {
