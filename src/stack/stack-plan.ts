@@ -129,6 +129,8 @@ export function planStack(opts: StackOptions) {
       dataDir,
       devServer: !opts.temporal && !cluster,
       cluster,
+      // On hosts each exporter listens on its part's own address, and Prometheus scrapes it there.
+      hosts: network?.parts,
       executors: EXECUTORS,
       workers: workerCount,
       monitoring: opts.monitoring,

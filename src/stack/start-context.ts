@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { hostsRecord, type HostNetwork } from './hosts/host-plan';
+import { hostsRecord } from './hosts/host-plan';
 import { removeHostNetwork } from './hosts/network';
 import { PidRegistry } from './orphans';
 import { assertPortsFree } from './ports';
@@ -27,16 +27,6 @@ export interface StartContext extends StackPlan {
   hostsEnv?: Record<string, string>;
 }
 
-/** Each exporter's url at its part's own address, with --hosts (the plan names loopback). */
-function onHosts(urls: Record<string, string>, network: HostNetwork): Record<string, string> {
-  return Object.fromEntries(
-    Object.entries(urls).map(([name, url]) => {
-      const ip = network.parts[name]?.ip;
-      return [name, ip ? url.replace('//127.0.0.1:', `//${ip}:`) : url];
-    }),
-  );
-}
-
 /** stack.json as it stands: the addresses clients use and the supervised processes. */
 export function stackFileContent(ctx: StartContext): StackFile {
   const { endpoints, metrics, supervisor } = ctx;
@@ -48,7 +38,8 @@ export function stackFileContent(ctx: StartContext): StackFile {
     temporal: temporalRecord(ctx),
     services: endpoints.services,
     prometheusUrl: metrics.prometheusUrl,
-    metrics: ctx.network ? onHosts(metrics.urls, ctx.network) : metrics.urls,
+    // On hosts the plan's urls are at each part's own address already.
+    metrics: metrics.urls,
     hosts: ctx.network && hostsRecord(ctx.network),
     pid: process.pid,
     startedAt: ctx.startedAt,

@@ -154,7 +154,8 @@ function roleSpec(opts: TemporalClusterOptions, ports: ClusterPorts, address: st
       const args = [...configArgs(opts, 'config'), '--allow-no-auth', 'start', '--service', role];
       const { netns, ip } = hostOfRole(opts, role);
       const p = startProcess(`temporal-${role}`, opts.binaries.server, args, {
-        env: { ...temporalEnv(), ...roleMetricsEnv(role, opts.portOffset) },
+        // On hosts the metrics listen on the role's own address, where Prometheus (root namespace) scrapes them.
+        env: { ...temporalEnv(), ...roleMetricsEnv(role, opts.portOffset, ip) },
         logDir: opts.logDir,
         cwd: opts.dataDir,
         onSpawn,

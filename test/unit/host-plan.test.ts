@@ -61,3 +61,34 @@ test('without root or ip, --hosts names what is missing in one line', () => {
   if (root && ip) expect(missing).toBeNull();
   else expect(missing).toMatch(/^--hosts needs (root|iproute2's 'ip')/);
 });
+
+test('with hosts and monitoring, Prometheus scrapes every role, service, executor and worker at its own host', () => {
+  const plan = planStack({
+    hosts: true,
+    temporalServer: 'cluster',
+    portOffset: 10_300,
+    worker: true,
+    workers: 2,
+    monitoring: true,
+  });
+  const host = (part: string) => plan.network!.parts[part].ip;
+  const targets = Object.fromEntries(plan.metrics.prometheus!.targets.map((t) => [t.process, t.address]));
+  expect(targets).toMatchObject({
+    'temporal-frontend': `${host('temporal-frontend')}:19702`,
+    'temporal-history': `${host('temporal-history')}:19703`,
+    'temporal-matching': `${host('temporal-matching')}:19704`,
+    'temporal-worker': `${host('temporal-worker')}:19705`,
+    gateway: `${host('gateway')}:18300`,
+    'executor-2': `${host('executor-2')}:19712`,
+    'worker-1': `${host('worker-1')}:19721`,
+    'worker-2': `${host('worker-2')}:19722`,
+    // The stack process and Prometheus run in the root namespace, which reaches every host over the bridge.
+    stack: '127.0.0.1:19700',
+    prometheus: '127.0.0.1:19390',
+  });
+  const onLoopback = plan.metrics.prometheus!.targets.filter((t) => t.address.startsWith('127.'));
+  expect(onLoopback.map((t) => t.process)).toEqual(['stack', 'prometheus']);
+  expect(plan.metrics.urls['temporal-history']).toBe(`http://${host('temporal-history')}:19703/metrics`);
+  // Only the root namespace's own ports are checked free: the stack's metrics and Prometheus.
+  expect(portsToClaim(plan).map((p) => p.what)).toEqual(["the stack's metrics", 'Prometheus']);
+});
