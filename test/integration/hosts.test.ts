@@ -20,6 +20,7 @@ import { readStackFileContent, type ChildStatus, type StackFile } from '../../sr
 import { startStack, type RunningStack } from '../../src/stack/stack';
 import { CLUSTER_ROLES } from '../../src/stack/temporal-cluster-config';
 import { findServerBinaries, SERVER_BINARIES, type ServerBinaries } from '../../src/stack/temporal-server-binary';
+import { planHostNetwork } from '../../src/stack/hosts/host-plan';
 import { TEST_BUNDLE_FILE, TEST_DATA_DIR, TEST_PORT_OFFSET } from '../support/paths';
 import { childWorkflowId, expectRowsOncePerFlow, firstFailure, runOptions, waitForCompleted } from '../support/runs';
 import { expectChangesSettled, expectExecutorInvariants } from '../support/safe-executor';
@@ -285,7 +286,9 @@ describeHosts('--temporal cluster --hosts: every part on a host of its own', () 
     const left = execFileSync('ip', ['netns', 'list'], { encoding: 'utf8' });
     expect(netns.filter((n) => left.split('\n').some((l) => l.split(' ')[0] === n))).toEqual([]);
     const links = execFileSync('ip', ['-o', 'link', 'show'], { encoding: 'utf8' });
-    expect(links.split('\n').filter((l) => / gv103-/.test(l))).toEqual([]);
+    // The prefix follows the port offset (GV_TEST_PORT_OFFSET moves it), so another stack's links are not counted.
+    const { prefix } = planHostNetwork(OFFSET, []);
+    expect(links.split('\n').filter((l) => l.includes(` ${prefix}`))).toEqual([]);
   }, 120_000);
 });
 
