@@ -3,10 +3,8 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { Pool } from 'pg';
-import { request } from 'undici';
 import { parseChaos } from '../../src/cli/chaos-options';
 import { awaitStressRun, startStressRun } from '../../src/cli/run-stress';
-import { SEARCH_ATTRIBUTES } from '../../src/flows/search-attributes';
 import { cmdlineOf, isAlive } from '../../src/proc';
 import type { ChaosSection, StandardResult } from '../../src/result/schema';
 import { plannedStarts } from '../../src/load/arrivals';
@@ -21,6 +19,7 @@ import { startStack, type RunningStack } from '../../src/stack/stack';
 import { CLUSTER_ROLES } from '../../src/stack/temporal-cluster-config';
 import { findServerBinaries, SERVER_BINARIES, type ServerBinaries } from '../../src/stack/temporal-server-binary';
 import { planHostNetwork } from '../../src/stack/hosts/host-plan';
+import { expectOfficialServer, listedByUiAt, promQueryAt } from '../support/cluster-checks';
 import { TEST_BUNDLE_FILE, TEST_DATA_DIR, TEST_PORT_OFFSET } from '../support/paths';
 import { childWorkflowId, expectRowsOncePerFlow, firstFailure, runOptions, waitForCompleted } from '../support/runs';
 import { expectChangesSettled, expectExecutorInvariants } from '../support/safe-executor';
@@ -193,15 +192,7 @@ describeHosts('--temporal cluster --hosts: every part on a host of its own', () 
     const names = stackFile().processes.map((p) => p.name);
     expect(names).toEqual(expect.arrayContaining([...CLUSTER_ROLES.map((r) => `temporal-${r}`), 'temporal-ui']));
     expect(names.every((n) => isAlive(processOf(n).pid!))).toBe(true);
-    const info = await connection.workflowService.getClusterInfo({});
-    expect(info).toMatchObject({
-      persistenceStore: 'postgres12',
-      visibilityStore: 'postgres12',
-      serverVersion: '1.29.1',
-    });
-    expect(info.historyShardCount).toBe(4);
-    const listed = await connection.operatorService.listSearchAttributes({ namespace: 'default' });
-    for (const a of SEARCH_ATTRIBUTES) expect(listed.customAttributes?.[a.name]).toBeDefined();
+    await expectOfficialServer(connection);
   });
 
   test('creative-flow and budget-optimization at once, disturbed mid-run: every flow completes once', async () => {
@@ -355,34 +346,8 @@ async function disturb(runIds: string[]): Promise<ChaosSection> {
   return section;
 }
 
-interface Sample {
-  metric: Record<string, string>;
-  value: [number, string];
-}
-
 /** An instant query to the stack's Prometheus. */
-async function promQuery(promql: string): Promise<Sample[]> {
-  const res = await request(`${stack.prometheusUrl!}/api/v1/query?query=${encodeURIComponent(promql)}`);
-  const body = (await res.body.json()) as { status: string; data: { result: Sample[] }; error?: string };
-  if (body.status !== 'success') throw new Error(`Prometheus ${promql}: ${body.error}`);
-  return body.data.result;
-}
+const promQuery = (promql: string) => promQueryAt(stack.prometheusUrl!, promql);
 
 /** The workflow ids the Web UI server lists for a run, polled until visibility has caught up with all of them. */
-async function listedByUi(runId: string, expected: number): Promise<string[]> {
-  const query = encodeURIComponent(`StressRunId="${runId}"`);
-  const url = `${stack.endpoints.temporalUiUrl}/api/v1/namespaces/default/workflows?query=${query}&pageSize=100`;
-  let ids: string[] = [];
-  await until(
-    `the Web UI listing ${expected} workflows of ${runId}`,
-    async () => {
-      const res = await request(url);
-      const body = (await res.body.json()) as { executions?: Array<{ execution: { workflowId: string } }> };
-      if (res.statusCode !== 200) throw new Error(`${url}: HTTP ${res.statusCode} ${JSON.stringify(body)}`);
-      ids = (body.executions ?? []).map((e) => e.execution.workflowId);
-      return ids.length >= expected;
-    },
-    30_000,
-  );
-  return ids;
-}
+const listedByUi = (runId: string, expected: number) => listedByUiAt(stack.endpoints.temporalUiUrl!, runId, expected);

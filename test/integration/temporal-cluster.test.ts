@@ -1,9 +1,7 @@
 import { Client, Connection } from '@temporalio/client';
 import fs from 'node:fs';
 import path from 'node:path';
-import { request } from 'undici';
 import { awaitStressRun, startStressRun } from '../../src/cli/run-stress';
-import { SEARCH_ATTRIBUTES } from '../../src/flows/search-attributes';
 import { isAlive } from '../../src/proc';
 import type { StandardResult } from '../../src/result/schema';
 import { workerMetricsEnv } from '../../src/stack/metrics-ports';
@@ -15,6 +13,7 @@ import { startTemporalCluster } from '../../src/stack/temporal-cluster';
 import { hostsPrerequisiteMissing } from '../../src/stack/hosts/preflight';
 import { CLUSTER_ROLES } from '../../src/stack/temporal-cluster-config';
 import { findServerBinaries, SERVER_BINARIES, type ServerBinaries } from '../../src/stack/temporal-server-binary';
+import { expectOfficialServer, listedByUiAt, promQueryAt } from '../support/cluster-checks';
 import { TEST_BUNDLE_FILE, TEST_DATA_DIR, TEST_PORT_OFFSET } from '../support/paths';
 import { childWorkflowId, runOptions, waitForCompleted } from '../support/runs';
 import { testEndpoints, testStackEnv } from '../support/stack';
@@ -92,16 +91,7 @@ describeCluster('the official Temporal server as four roles on PostgreSQL', () =
   test('frontend, history, matching and worker run as processes of their own; stores in PostgreSQL, 4 shards', async () => {
     expect(serverProcesses.map((p) => p.name)).toEqual([...CLUSTER_ROLES.map((r) => `temporal-${r}`), 'temporal-ui']);
     expect(serverProcesses.every((p) => isAlive(p.child.pid!))).toBe(true);
-    const info = await connection.workflowService.getClusterInfo({});
-    expect(info).toMatchObject({
-      persistenceStore: 'postgres12',
-      visibilityStore: 'postgres12',
-      serverVersion: '1.29.1',
-    });
-    expect(info.historyShardCount).toBe(4);
-    // Registered through the operator API on start, as on any existing cluster.
-    const listed = await connection.operatorService.listSearchAttributes({ namespace: 'default' });
-    for (const a of SEARCH_ATTRIBUTES) expect(listed.customAttributes?.[a.name]).toBeDefined();
+    await expectOfficialServer(connection);
   });
 
   test('creative-flow and budget-optimization on two workers: one SIGKILLed mid-run, every flow completes', async () => {
@@ -192,35 +182,8 @@ async function startClusterPrometheus(): Promise<void> {
   });
 }
 
-interface Sample {
-  metric: Record<string, string>;
-  value: [number, string];
-}
-
-/** An instant query to the cluster's Prometheus. */
-async function promQuery(promql: string): Promise<Sample[]> {
-  const res = await request(`${prometheus.url}/api/v1/query?query=${encodeURIComponent(promql)}`);
-  const body = (await res.body.json()) as { status: string; data: { result: Sample[] }; error?: string };
-  if (body.status !== 'success') throw new Error(`Prometheus ${promql}: ${body.error}`);
-  return body.data.result;
-}
+/** An instant query to the stack's Prometheus. */
+const promQuery = (promql: string) => promQueryAt(prometheus.url, promql);
 
 /** The workflow ids the Web UI server lists for a run, polled until visibility has caught up with all of them. */
-async function listedByUi(runId: string, expected: number): Promise<string[]> {
-  const query = encodeURIComponent(`StressRunId="${runId}"`);
-  const url = `${cluster.uiUrl}/api/v1/namespaces/default/workflows?query=${query}&pageSize=100`;
-  let ids: string[] = [];
-  await waitUntilReady(
-    undefined,
-    `the Web UI listing ${expected} workflows of ${runId}`,
-    async () => {
-      const res = await request(url);
-      const body = (await res.body.json()) as { executions?: Array<{ execution: { workflowId: string } }> };
-      if (res.statusCode !== 200) throw new Error(`${url}: HTTP ${res.statusCode} ${JSON.stringify(body)}`);
-      ids = (body.executions ?? []).map((e) => e.execution.workflowId);
-      return ids.length >= expected;
-    },
-    30_000,
-  );
-  return ids;
-}
+const listedByUi = (runId: string, expected: number) => listedByUiAt(cluster.uiUrl, runId, expected);
