@@ -36,3 +36,18 @@ test('with no live run left, the chain with its jumps and the qdisc go too', () 
   expect(cmds.at(-1)).toEqual(['tc', ['qdisc', 'del', 'dev', 'eth0', 'root']]);
   expect(removalCommands({ rules: '', classes: {} }, () => true)).toEqual([]);
 });
+
+test('a gone run whose pid shares a live run’s byte (1250 and 1000 → 0) loses its class; the live run keeps its own', () => {
+  const rules = [
+    '-N GVSIM-CHAOS',
+    '-A GVSIM-CHAOS -s 127.255.255.255/32 -m comment --comment gvsim-fault-1000-2 -j RETURN',
+    '-A GVSIM-CHAOS -s 127.255.255.255/32 -m comment --comment gvsim-fault-1250-5 -j RETURN',
+  ].join('\n');
+  // Both classes are in byte 0: 1000's fault 2 is 0x100 + 0x002, 1250's fault 5 is 0x100 + 0x005.
+  const classes = { eth0: 'class htb 6776:102 root rate 64Kbit\nclass htb 6776:105 root rate 64Kbit\n' };
+  const cmds = removalCommands({ rules, classes }, (pid) => pid === 1000);
+  expect(cmds.filter(([cmd]) => cmd === 'tc')).toEqual([
+    ['tc', ['filter', 'del', 'dev', 'eth0', 'parent', '6776:', 'prio', String(0x102)]],
+    ['tc', ['class', 'del', 'dev', 'eth0', 'classid', '6776:102']],
+  ]);
+});

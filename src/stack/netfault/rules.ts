@@ -35,7 +35,8 @@ const REJECT_WITH_RESET = ['-j', 'REJECT', '--reject-with', 'tcp-reset'];
 const OWNER = process.pid;
 const tag = (id: number) => ['-m', 'comment', '--comment', `gvsim-fault-${OWNER}-${id}`];
 /** A fault's number on a link, its class minor (hex) and filter prio: its owner's pid % 250 in the high byte. */
-const slot = (id: number) => 0x100 + (((OWNER % 250) << 8) | (id & 0xff));
+const slotFor = (owner: number, id: number) => 0x100 + (((owner % 250) << 8) | (id & 0xff));
+const slot = (id: number) => slotFor(OWNER, id);
 /** A rule that never matches (nothing comes from that address): it marks a slow fault's owner in the chain. */
 const OWNER_MARK = [['-s', '127.255.255.255']];
 
@@ -167,7 +168,13 @@ export function removalCommands(owned: Owned, dead: (pid: number) => boolean): C
   const rules = owned.rules.split('\n').filter((l) => l.startsWith(`-A ${NETFAULT_CHAIN} `));
   const ownerOf = (line: string) => Number(/gvsim-fault-(\d+)-/.exec(line)?.[1] ?? 0);
   const gone = rules.filter((l) => dead(ownerOf(l)));
-  const liveBytes = new Set(rules.filter((l) => !dead(ownerOf(l))).map((l) => ownerOf(l) % 250));
+  // A live fault's class is the slot of its owner and id (its rules carry both), so two owners whose pids share a
+  // byte still have classes of their own.
+  const slotOf = (line: string) => {
+    const [, pid, id] = /gvsim-fault-(\d+)-(\d+)/.exec(line) ?? [];
+    return pid ? slotFor(Number(pid), Number(id)) : -1;
+  };
+  const liveSlots = new Set(rules.filter((l) => !dead(ownerOf(l))).map(slotOf));
   const cmds: Command[] = gone.map((l) => ['iptables', ['-D', ...l.split(' ').slice(1)]]);
   if (owned.rules.includes(`-N ${NETFAULT_CHAIN}`) && gone.length === rules.length) {
     cmds.push(...['INPUT', 'OUTPUT'].map((h): Command => ['iptables', ['-D', h, '-j', NETFAULT_CHAIN]]));
@@ -175,7 +182,7 @@ export function removalCommands(owned: Owned, dead: (pid: number) => boolean): C
   }
   for (const [dev, text] of Object.entries(owned.classes)) {
     const minors = [...text.matchAll(new RegExp(`class htb ${NETFAULT_QDISC}([0-9a-f]+)`, 'g'))].map((m) => m[1]);
-    const stale = minors.filter((m) => !liveBytes.has((parseInt(m, 16) - 0x100) >> 8));
+    const stale = minors.filter((m) => !liveSlots.has(parseInt(m, 16)));
     for (const m of stale) {
       cmds.push(['tc', ['filter', 'del', 'dev', dev, 'parent', NETFAULT_QDISC, 'prio', String(parseInt(m, 16))]]);
       cmds.push(['tc', ['class', 'del', 'dev', dev, 'classid', `${NETFAULT_QDISC}${m}`]]);
