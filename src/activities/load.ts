@@ -1,6 +1,7 @@
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { request } from 'undici';
+import { workflowFailedOutcome } from '../flows/outcomes';
 import type { FlowOutcome } from '../flows/types';
 import { SERVICE_NAMES, type ServiceName } from '../services/catalog';
 import { capacityFor, type Capacities } from '../contracts/fault-profile';
@@ -73,15 +74,7 @@ async function closedOutcome(ctx: Context, client: Context['client'], workflowId
     if (ctx.cancellationSignal.aborted) return undefined;
     const d = await handle.describe().catch(() => undefined);
     const duration_ms = d?.closeTime ? d.closeTime.getTime() - d.startTime.getTime() : 0;
-    const failed: FlowOutcome = {
-      outcome: 'failed',
-      duration_ms,
-      steps: [],
-      failed_step: 'workflow',
-      error: String(err),
-      refs: {},
-    };
-    return failed;
+    return workflowFailedOutcome(duration_ms, String(err));
   }
 }
 

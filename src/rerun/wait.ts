@@ -1,4 +1,5 @@
 import type { Client } from '@temporalio/client';
+import { workflowFailedOutcome } from '../flows/outcomes';
 import type { FlowOutcome } from '../flows/types';
 import { mapLimited } from './pool';
 
@@ -8,10 +9,9 @@ export interface ResetRun {
   runId: string;
 }
 
-/** The outcome of a flow whose workflow itself failed in its re-run (not one of its steps). */
-function workflowFailed(err: unknown): FlowOutcome {
-  const error = err instanceof Error ? (err.cause instanceof Error ? err.cause.message : err.message) : String(err);
-  return { outcome: 'failed', duration_ms: 0, steps: [], failed_step: 'workflow', error, refs: {} };
+/** Why a reset run's workflow itself failed: the cause's message when the client wraps one. */
+function failureMessage(err: unknown): string {
+  return err instanceof Error ? (err.cause instanceof Error ? err.cause.message : err.message) : String(err);
 }
 
 /**
@@ -28,7 +28,7 @@ export function awaitResetRuns(
     try {
       outcome = (await client.workflow.getHandle(r.workflowId, r.runId).result()) as FlowOutcome;
     } catch (err) {
-      outcome = workflowFailed(err);
+      outcome = workflowFailedOutcome(0, failureMessage(err));
     }
     onEnd(outcome);
     return outcome;

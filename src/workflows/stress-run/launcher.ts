@@ -3,6 +3,7 @@ import type { Activities } from '../../activities';
 import type { CollectedFlow, FlowInFlight } from '../../activities/load';
 import { FLOWS } from '../../flows/catalog';
 import { FLOW_NAME, STRESS_RUN_ID } from '../../flows/search-attributes';
+import { workflowFailedOutcome } from '../../flows/outcomes';
 import type { FlowOutcome } from '../../flows/types';
 import { countFlowEnded, countFlowStarted } from '../flow-metrics';
 import type { StressRunInput } from './input';
@@ -26,18 +27,6 @@ export interface LaunchSettings {
   next: number;
   /** Flows an earlier run of the parent started and did not see end. */
   adopted: FlowInFlight[];
-}
-
-/** The outcome of a flow whose workflow itself failed (not one of its steps), with the reason. */
-function workflowFailed(durationMs: number, err: unknown): FlowOutcome {
-  return {
-    outcome: 'failed',
-    duration_ms: durationMs,
-    steps: [],
-    failed_step: 'workflow',
-    error: String(err),
-    refs: {},
-  };
 }
 
 /**
@@ -122,7 +111,7 @@ export class Launcher {
       }
       outcome = await child.result();
     } catch (err) {
-      outcome = workflowFailed(Date.now() - began, err);
+      outcome = workflowFailedOutcome(Date.now() - began, String(err));
     }
     this.finish(workflowId, outcome);
   }
