@@ -8,6 +8,7 @@ import type { ControlRequest } from './control-options';
 import { resolveEndpoints } from './endpoints';
 import { CommandFailure, EXIT, UsageError } from './errors';
 import { say } from './print-result';
+import { describeIfAny, isWorkflowNotFound } from './results';
 import { latestScheduledRun } from './schedule-commands';
 
 /** The stress run an id reaches, and how (a suite's running flow, a schedule's latest run). */
@@ -15,8 +16,6 @@ interface Target {
   workflowId: string;
   via?: string;
 }
-
-const notFound = (err: unknown) => (err as Error).name === 'WorkflowNotFoundError';
 
 /** A suite reaches the flow it runs now. */
 async function suiteTarget(client: Client, id: string): Promise<Target> {
@@ -28,11 +27,8 @@ async function suiteTarget(client: Client, id: string): Promise<Target> {
 
 /** The running stress run `id` names: itself, a suite's running flow, or a schedule's latest run. */
 async function resolveTarget(client: Client, id: string, address: string): Promise<Target> {
-  let description;
-  try {
-    description = await client.workflow.getHandle(id).describe();
-  } catch (err) {
-    if (!notFound(err)) throw err;
+  const description = await describeIfAny(client, id);
+  if (!description) {
     // Not a workflow: perhaps a schedule, whose runs have ids of their own.
     const latest = await latestScheduledRun(client, id).catch((e: unknown) => {
       if (e instanceof UsageError) throw new UsageError(`no run, suite or schedule '${id}' in Temporal at ${address}`);
@@ -60,7 +56,7 @@ async function send(client: Client, workflowId: string, req: ControlRequest): Pr
     if (err instanceof WorkflowUpdateFailedError) {
       throw new UsageError(`${workflowId} refused ${req.action}: ${err.cause?.message ?? err.message}`);
     }
-    if (notFound(err)) throw new UsageError(`'${workflowId}' has ended: nothing to control`);
+    if (isWorkflowNotFound(err)) throw new UsageError(`'${workflowId}' has ended: nothing to control`);
     throw err;
   }
 }

@@ -15,7 +15,7 @@ import { resolveEndpoints } from './endpoints';
 import { CommandFailure, EXIT, UsageError } from './errors';
 import { formatResult, NO_WEB_UI, webUiLinks } from './format';
 import { say } from './print-result';
-import { fetchResult } from './results';
+import { describeIfAny, fetchResult } from './results';
 import {
   formatDryRun,
   formatLeftOut,
@@ -29,11 +29,8 @@ import { workerIsPolling } from './run-stress';
 
 /** The run to re-run: a stress run Temporal holds that has ended; anything else is one line and exit 2. */
 async function endedRun(client: Client, endpoints: Endpoints, runId: string): Promise<StandardResult> {
-  let description;
-  try {
-    description = await client.workflow.getHandle(runId).describe();
-  } catch (err) {
-    if ((err as Error).name !== 'WorkflowNotFoundError') throw err;
+  const description = await describeIfAny(client, runId);
+  if (!description) {
     const origin = rerunOriginOf(runId);
     const hint = origin ? ` (a re-run is no workflow of its own: re-run '${origin}' again)` : '';
     throw new UsageError(`no run '${runId}' in Temporal at ${endpoints.temporalAddress}${hint}`);

@@ -1,10 +1,23 @@
-import type { Client } from '@temporalio/client';
+import type { Client, WorkflowExecutionDescription } from '@temporalio/client';
 import type { Pool } from 'pg';
 import { createPool } from '../db/pool';
 import { runById, suiteRuns } from '../db/stress-runs-store';
 import { standardResultSchema, type StandardResult } from '../result/schema';
 import { suiteResultSchema, type SuiteResult } from '../result/suite-schema';
 import { suiteSummaryQuery, summaryQuery } from '../workflows/definitions';
+
+/** Temporal's answer for an id it holds no workflow of. */
+export const isWorkflowNotFound = (err: unknown) => (err as Error).name === 'WorkflowNotFoundError';
+
+/** A workflow's description, or undefined when Temporal holds no workflow of that id. */
+export async function describeIfAny(client: Client, id: string): Promise<WorkflowExecutionDescription | undefined> {
+  try {
+    return await client.workflow.getHandle(id).describe();
+  } catch (err) {
+    if (!isWorkflowNotFound(err)) throw err;
+    return undefined;
+  }
+}
 
 /** A run's stored result, or for a suite id its flow runs' stored results (ids `<suite-id>-<flow>`). */
 export async function storedRuns(pool: Pool, id: string): Promise<StandardResult[]> {
@@ -25,7 +38,7 @@ export async function fetchResult(
     // Running, failed, terminated, cancelled: the summary query still answers what the run got through.
     return await handle.query(summaryQuery);
   } catch (err) {
-    if ((err as Error).name !== 'WorkflowNotFoundError') throw err;
+    if (!isWorkflowNotFound(err)) throw err;
   }
   if (!databaseUrl) return undefined;
   const pool = createPool(databaseUrl, 1);
@@ -45,7 +58,7 @@ export async function fetchSuite(client: Client, id: string): Promise<SuiteResul
     if (description.status.name === 'COMPLETED') return suiteResultSchema.parse(await handle.result());
     return await handle.query(suiteSummaryQuery);
   } catch (err) {
-    if ((err as Error).name === 'WorkflowNotFoundError') return undefined;
+    if (isWorkflowNotFound(err)) return undefined;
     throw err;
   }
 }
