@@ -19,7 +19,12 @@ import { startStack, type RunningStack } from '../../src/stack/stack';
 import { CLUSTER_ROLES } from '../../src/stack/temporal-cluster-config';
 import { findServerBinaries, SERVER_BINARIES, type ServerBinaries } from '../../src/stack/temporal-server-binary';
 import { planHostNetwork } from '../../src/stack/hosts/host-plan';
-import { expectOfficialServer, listedByUiAt, promQueryAt } from '../support/cluster-checks';
+import {
+  expectOfficialServer,
+  expectRolesReportOwnLatency,
+  listedByUiAt,
+  promQueryAt,
+} from '../support/cluster-checks';
 import { TEST_BUNDLE_FILE, TEST_DATA_DIR, TEST_PORT_OFFSET } from '../support/paths';
 import { childWorkflowId, expectRowsOncePerFlow, firstFailure, runOptions, waitForCompleted } from '../support/runs';
 import { expectChangesSettled, expectExecutorInvariants } from '../support/safe-executor';
@@ -259,14 +264,7 @@ describeHosts('--temporal cluster --hosts: every part on a host of its own', () 
       const at = instances.filter((r) => r.metric.process === p).map((r) => r.metric.instance.split(':')[0]);
       expect({ p, at }).toEqual({ p, at: [hosts![p].ip] });
     }
-    // Each role process reports its own role's server-side latency (the four would be one process otherwise).
-    const served = await promQuery(
-      'count by (process, service_name) ({__name__=~"service_latency_count|persistence_latency_count", job="temporal"})',
-    );
-    for (const role of CLUSTER_ROLES) {
-      const names = served.filter((r) => r.metric.process === `temporal-${role}`).map((r) => r.metric.service_name);
-      expect({ role, own: names.includes(role) }).toEqual({ role, own: true });
-    }
+    await expectRolesReportOwnLatency(stack.prometheusUrl!);
   }, 120_000);
 
   test('stopping removes every namespace, veth and the bridge the stack made', async () => {

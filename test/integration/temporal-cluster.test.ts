@@ -13,7 +13,12 @@ import { startTemporalCluster } from '../../src/stack/temporal-cluster';
 import { hostsPrerequisiteMissing } from '../../src/stack/hosts/preflight';
 import { CLUSTER_ROLES } from '../../src/stack/temporal-cluster-config';
 import { findServerBinaries, SERVER_BINARIES, type ServerBinaries } from '../../src/stack/temporal-server-binary';
-import { expectOfficialServer, listedByUiAt, promQueryAt } from '../support/cluster-checks';
+import {
+  expectOfficialServer,
+  expectRolesReportOwnLatency,
+  listedByUiAt,
+  promQueryAt,
+} from '../support/cluster-checks';
 import { TEST_BUNDLE_FILE, TEST_DATA_DIR, TEST_PORT_OFFSET } from '../support/paths';
 import { childWorkflowId, runOptions, waitForCompleted } from '../support/runs';
 import { testEndpoints, testStackEnv } from '../support/stack';
@@ -138,14 +143,7 @@ describeCluster('the official Temporal server as four roles on PostgreSQL', () =
       return Object.keys(want).every((p) => up[p] === 1);
     });
     expect(up).toEqual(want);
-    // Each role process reports its own role's server-side latency (the four would be one process otherwise).
-    const served = await promQuery(
-      'count by (process, service_name) ({__name__=~"service_latency_count|persistence_latency_count", job="temporal"})',
-    );
-    for (const role of CLUSTER_ROLES) {
-      const names = served.filter((r) => r.metric.process === `temporal-${role}`).map((r) => r.metric.service_name);
-      expect({ role, own: names.includes(role) }).toEqual({ role, own: true });
-    }
+    await expectRolesReportOwnLatency(prometheus.url);
   }, 120_000);
 });
 

@@ -2,6 +2,7 @@ import type { Connection } from '@temporalio/client';
 import { request } from 'undici';
 import { SEARCH_ATTRIBUTES } from '../../src/flows/search-attributes';
 import { waitUntilReady } from '../../src/stack/processes';
+import { CLUSTER_ROLES } from '../../src/stack/temporal-cluster-config';
 
 /**
  * The official server as the cluster tests expect it: its stores on PostgreSQL, the pinned version, 4 history
@@ -51,4 +52,16 @@ export async function listedByUiAt(uiUrl: string, runId: string, expected: numbe
     30_000,
   );
   return ids;
+}
+
+/** Each role process reports its own role's server-side latency (the four would be one process otherwise). */
+export async function expectRolesReportOwnLatency(prometheusUrl: string): Promise<void> {
+  const served = await promQueryAt(
+    prometheusUrl,
+    'count by (process, service_name) ({__name__=~"service_latency_count|persistence_latency_count", job="temporal"})',
+  );
+  for (const role of CLUSTER_ROLES) {
+    const names = served.filter((r) => r.metric.process === `temporal-${role}`).map((r) => r.metric.service_name);
+    expect({ role, own: names.includes(role) }).toEqual({ role, own: true });
+  }
 }
